@@ -1,0 +1,48 @@
+// Where the built and installed test binaries are. Versions come from
+// versions.sh, the one place they are pinned.
+import { accessSync, constants, readFileSync } from "node:fs"
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { ComponentError } from "./errors.ts"
+
+const versions = Object.fromEntries(
+  readFileSync(new URL("./versions.sh", import.meta.url), "utf8")
+    .split("\n")
+    .map((line) => /^([A-Z_]+)=(v[0-9][^\s]*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => [match[1], match[2]]),
+) as Record<string, string>
+
+export const kubernetesVersion = versions["KUBERNETES_VERSION"] ?? "unknown"
+export const etcdVersion = versions["ETCD_VERSION"] ?? "unknown"
+
+export const cacheDir =
+  process.env["CERTOPS_CACHE"] ?? join(process.env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "certops")
+
+const builtBinary = (name: string, version: string) => join(cacheDir, "bin", `${name}-${version}`)
+
+export const binaries = {
+  kubeApiserver: builtBinary("kube-apiserver", kubernetesVersion),
+  kubectl: builtBinary("kubectl", kubernetesVersion),
+  etcd: builtBinary("etcd", etcdVersion),
+  pebble: "/usr/bin/pebble",
+  named: "/usr/sbin/named",
+  nsupdate: "/usr/bin/nsupdate",
+  dig: "/usr/bin/dig",
+  git: "/usr/bin/git",
+} as const
+
+/** Fails loudly, naming the setup script, when a binary is missing. */
+export const requireBinary = (component: string, path: string): Effect.Effect<string, ComponentError> =>
+  Effect.try({
+    try: () => {
+      accessSync(path, constants.X_OK)
+      return path
+    },
+    catch: () =>
+      new ComponentError({
+        component,
+        detail: `binary ${path} is missing: run \`npm run setup\` (test/env/setup.sh) to install and build the test environment`,
+      }),
+  })

@@ -1,0 +1,118 @@
+// bind9 as an unprivileged `named -g` serving one test zone on a loopback
+// port: every name in the zone resolves to 127.0.0.1, and TXT records may be
+// changed by RFC 2136 updates signed with the zone's TSIG key.
+import { execFileSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { chownSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { Resolver } from "node:dns/promises"
+import { join } from "node:path"
+import { Effect, type Scope } from "effect"
+import { binaries, requireBinary } from "./binaries.ts"
+import type { ComponentError } from "./errors.ts"
+import { freePort } from "./ports.ts"
+import { startProcess, waitUntilReady, type RunningProcess } from "./process.ts"
+
+export interface Tsig {
+  readonly name: string
+  readonly algorithm: "hmac-sha256"
+  /** Base64, as in a bind key statement and a cert-manager TSIG Secret. */
+  readonly secret: string
+}
+
+export interface DnsServer {
+  readonly host: string
+  readonly port: number
+  readonly zone: string
+  readonly tsig: Tsig
+}
+
+export interface Bind9 extends DnsServer {
+  readonly process: RunningProcess
+}
+
+export interface Bind9Options {
+  readonly dir: string
+  readonly zone?: string
+  readonly port?: number
+}
+
+const zoneFile = (zone: string) =>
+  [
+    "$TTL 5",
+    `@ IN SOA ns.${zone}. hostmaster.${zone}. ( 1 60 60 3600 5 )`,
+    `@ IN NS ns.${zone}.`,
+    "@ IN A 127.0.0.1",
+    "* IN A 127.0.0.1",
+    "",
+  ].join("\n")
+
+const namedConf = (dir: string, port: number, zone: string, tsig: Tsig) => `
+options {
+  directory "${dir}";
+  pid-file "${dir}/named.pid";
+  session-keyfile "${dir}/session.key";
+  managed-keys-directory "${dir}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+  allow-transfer { none; };
+  notify no;
+};
+controls { };
+key "${tsig.name}" {
+  algorithm ${tsig.algorithm};
+  secret "${tsig.secret}";
+};
+zone "${zone}" {
+  type primary;
+  file "${dir}/${zone}.zone";
+  allow-update { key "${tsig.name}"; };
+};
+`
+
+export const startBind9 = (options: Bind9Options): Effect.Effect<Bind9, ComponentError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const command = yield* requireBinary("bind9", binaries.named)
+    const zone = options.zone ?? "certops.test"
+    const port = options.port ?? (yield* freePort)
+    const dir = join(options.dir, "bind9")
+    const tsig: Tsig = { name: "certops-tsig", algorithm: "hmac-sha256", secret: randomBytes(32).toString("base64") }
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "named.conf"), namedConf(dir, port, zone, tsig), { mode: 0o640 })
+    writeFileSync(join(dir, `${zone}.zone`), zoneFile(zone))
+    // As root, named drops to the `bind` user, which must own its directory
+    // (dynamic updates write a journal next to the zone file).
+    const asRoot = process.getuid?.() === 0
+    if (asRoot) {
+      const { uid, gid } = bindUser()
+      for (const name of [".", ...readdirSync(dir)]) chownSync(join(dir, name), uid, gid)
+    }
+    const running = yield* startProcess({
+      name: "bind9",
+      command,
+      logDir: options.dir,
+      args: ["-g", "-4", "-c", join(dir, "named.conf"), ...(asRoot ? ["-u", "bind"] : [])],
+    })
+    const server: DnsServer = { host: "127.0.0.1", port, zone, tsig }
+    yield* waitUntilReady(running, resolvesApex(server), "30 seconds")
+    return { ...server, process: running }
+  })
+
+const bindUser = () => ({
+  uid: Number(execFileSync("id", ["-u", "bind"], { encoding: "utf8" })),
+  gid: Number(execFileSync("id", ["-g", "bind"], { encoding: "utf8" })),
+})
+
+/** True once the server answers for the zone apex. */
+export const resolvesApex = (server: DnsServer): Effect.Effect<boolean> =>
+  Effect.promise(async () => {
+    const resolver = new Resolver({ timeout: 500, tries: 1 })
+    resolver.setServers([`${server.host}:${server.port}`])
+    try {
+      const addresses = await resolver.resolve4(server.zone)
+      return addresses.includes("127.0.0.1")
+    } catch {
+      return false
+    }
+  })

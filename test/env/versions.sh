@@ -1,0 +1,5 @@
+# Pinned versions of the test environment's built components.
+# The binaries are cached outside the repository, keyed by these versions.
+KUBERNETES_VERSION=v1.36.3
+ETCD_VERSION=v3.6.16
+CERTOPS_CACHE=${CERTOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certops}
