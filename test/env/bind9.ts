@@ -3,7 +3,7 @@
 // changed by RFC 2136 updates signed with the zone's TSIG key.
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { chownSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { chmodSync, chownSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { Resolver } from "node:dns/promises"
 import { join } from "node:path"
 import { Effect, type Scope } from "effect"
@@ -81,11 +81,12 @@ export const startBind9 = (options: Bind9Options): Effect.Effect<Bind9, Componen
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "named.conf"), namedConf(dir, port, zone, tsig), { mode: 0o640 })
     writeFileSync(join(dir, `${zone}.zone`), zoneFile(zone))
-    // As root, named drops to the `bind` user, which must own its directory
-    // (dynamic updates write a journal next to the zone file).
+    // As root, named drops to the `bind` user, which must reach and own its
+    // directory (dynamic updates write a journal next to the zone file).
     const asRoot = process.getuid?.() === 0
     if (asRoot) {
       const { uid, gid } = bindUser()
+      chmodSync(options.dir, statSync(options.dir).mode | 0o011)
       for (const name of [".", ...readdirSync(dir)]) chownSync(join(dir, name), uid, gid)
     }
     const running = yield* startProcess({
