@@ -2,6 +2,7 @@
 // counts them: the same reason and message for the same object again bumps
 // `count` and `lastTimestamp` of one Event instead of adding another.
 import { Clock, Context, Effect, Layer } from "effect"
+import type { Event } from "../api/core.ts"
 import type { KubeObject } from "../api/meta.ts"
 import { Events } from "../api/kinds.ts"
 import { timestamp } from "./object-semantics.ts"
@@ -17,26 +18,6 @@ export interface EventRecorderService {
 export class EventRecorder extends Context.Service<EventRecorder, EventRecorderService>()("certops/store/EventRecorder") {}
 
 export const reportingComponent = "certops"
-
-/** core/v1 Event, the fields kubectl describe shows. */
-export interface KubeEvent extends KubeObject {
-  readonly involvedObject: {
-    readonly apiVersion: string
-    readonly kind: string
-    readonly name: string
-    readonly namespace?: string
-    readonly uid?: string
-  }
-  readonly type: EventType
-  readonly reason: string
-  readonly message: string
-  readonly count: number
-  readonly firstTimestamp: string
-  readonly lastTimestamp: string
-  readonly source: { readonly component: string }
-  readonly reportingComponent: string
-  readonly reportingInstance: string
-}
 
 /** How many distinct events are remembered for counting (client-go keeps 4096 too). */
 const rememberedEvents = 4096
@@ -71,7 +52,7 @@ export const eventRecorderLayer = Layer.effect(
         // Cluster-scoped objects' events live in "default", as client-go puts them.
         const namespace = meta.namespace ?? "default"
         const name = `${meta.name}.${(Date.now() * 1_000 + (sequence++ % 1_000)).toString(16)}`
-        const event: KubeEvent = {
+        const event: Event = {
           apiVersion: "v1",
           kind: "Event",
           metadata: { name, namespace },

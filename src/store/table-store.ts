@@ -25,6 +25,8 @@ export interface Change {
 export interface TableStoreOptions {
   /** Objects to start with (a backend's state loaded from disk). */
   readonly initial?: ReadonlyArray<{ readonly resource: ResourceType<any>; readonly object: KubeObject }>
+  /** The resourceVersion counter to continue from (at least the newest object's). */
+  readonly initialVersion?: number
   /** Runs under the write lock before a change is visible; a failure aborts the write. */
   readonly persist?: (change: Change) => Effect.Effect<void, StoreUnavailable>
 }
@@ -68,7 +70,7 @@ const watchEventFor = (change: Change, namespace: string | undefined, selector: 
 export const makeTableStore = (options: TableStoreOptions = {}) =>
   Effect.gen(function* () {
     const table: Table = new Map()
-    let version = 0
+    let version = options.initialVersion ?? 0
     for (const { resource, object } of options.initial ?? []) {
       rows(resource).set(objectKey({ ...object.metadata }), object)
       version = Math.max(version, Number(object.metadata.resourceVersion ?? 0))

@@ -4,7 +4,7 @@ import { Chunk, Effect, Fiber, Layer, Stream } from "effect"
 import * as kinds from "../../src/api/kinds.ts"
 import type { KubeObject } from "../../src/api/meta.ts"
 import type { ResourceType } from "../../src/api/resource-type.ts"
-import { EventRecorder, eventRecorderLayer, type KubeEvent } from "../../src/store/event-recorder.ts"
+import { EventRecorder, eventRecorderLayer } from "../../src/store/event-recorder.ts"
 import { ResourceStore, type WatchEvent } from "../../src/store/resource-store.ts"
 
 export interface ContractHarness {
@@ -24,8 +24,7 @@ type Certificate = KubeObject & {
 // The contract needs only the fields it writes, so it addresses the kinds
 // through its own narrow types rather than the full API types.
 const Certificates = kinds.Certificates as unknown as ResourceType<Certificate>
-const Events = kinds.Events as unknown as ResourceType<KubeEvent>
-const { ClusterIssuers, Secrets } = kinds
+const { ClusterIssuers, Events, Secrets } = kinds
 
 let counter = 0
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`
@@ -253,8 +252,8 @@ export const storeContract = (backend: string, harness: () => ContractHarness) =
           const store = yield* ResourceStore
           const owner = yield* store.create(Certificates, certificate(namespace))
           const secret = yield* store.create(Secrets, {
-            apiVersion: "v1",
-            kind: "Secret",
+            apiVersion: "v1" as const,
+            kind: "Secret" as const,
             metadata: {
               name: unique("owned"),
               namespace,
@@ -262,11 +261,11 @@ export const storeContract = (backend: string, harness: () => ContractHarness) =
             },
             type: "kubernetes.io/tls",
             data: { "tls.crt": "", "tls.key": "" },
-          } as KubeObject)
+          })
           const read = yield* store.get(Secrets, { namespace, name: secret.metadata.name })
           assert.strictEqual(read.metadata.ownerReferences?.[0]?.uid, owner.metadata.uid)
           assert.strictEqual(read.metadata.ownerReferences?.[0]?.controller, true)
-          assert.strictEqual((read as KubeObject & { type: string }).type, "kubernetes.io/tls")
+          assert.strictEqual(read.type, "kubernetes.io/tls")
         }),
       )
     })
@@ -289,7 +288,7 @@ export const storeContract = (backend: string, harness: () => ContractHarness) =
           assert.strictEqual(byReason["Failed"]?.count, 1)
           assert.strictEqual(byReason["Failed"]?.type, "Warning")
           assert.strictEqual(byReason["Failed"]?.involvedObject.kind, "Certificate")
-          assert.strictEqual(byReason["Failed"]?.source.component, "certops")
+          assert.strictEqual(byReason["Failed"]?.source?.component, "certops")
         }),
       )
 
@@ -298,11 +297,11 @@ export const storeContract = (backend: string, harness: () => ContractHarness) =
           const store = yield* ResourceStore
           const recorder = yield* EventRecorder
           const issuer = yield* store.create(ClusterIssuers, {
-            apiVersion: "cert-manager.io/v1",
-            kind: "ClusterIssuer",
+            apiVersion: "cert-manager.io/v1" as const,
+            kind: "ClusterIssuer" as const,
             metadata: { name: unique("issuer") },
             spec: { selfSigned: {} },
-          } as KubeObject)
+          })
           yield* recorder.record(issuer, "Normal", "KeyPairVerified", "Signing CA verified")
           const events = yield* store.list(Events, { namespace: "default" })
           const mine = events.filter((event) => event.involvedObject.uid === issuer.metadata.uid)
