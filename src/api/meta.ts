@@ -27,10 +27,10 @@ export const ObjectMeta = Schema.Struct({
   generateName: Schema.optionalKey(Schema.String),
   uid: Schema.optionalKey(Schema.String),
   resourceVersion: Schema.optionalKey(Schema.String),
-  generation: Schema.optionalKey(Schema.Number),
+  generation: Schema.optionalKey(Schema.Int),
   creationTimestamp: Schema.optionalKey(Schema.String),
   deletionTimestamp: Schema.optionalKey(Schema.String),
-  deletionGracePeriodSeconds: Schema.optionalKey(Schema.Number),
+  deletionGracePeriodSeconds: Schema.optionalKey(Schema.Int),
   labels: Schema.optionalKey(StringMap),
   annotations: Schema.optionalKey(StringMap),
   ownerReferences: Schema.optionalKey(Schema.Array(OwnerReference)),
@@ -49,7 +49,7 @@ export const Condition = Schema.Struct({
   reason: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
   lastTransitionTime: Schema.optionalKey(Schema.String),
-  observedGeneration: Schema.optionalKey(Schema.Number),
+  observedGeneration: Schema.optionalKey(Schema.Int),
 })
 export type Condition = typeof Condition.Type
 
