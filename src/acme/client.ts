@@ -20,6 +20,8 @@ acme.axios.interceptors.response.clear()
 export interface AcmeClientConfig {
   readonly directoryUrl: string
   readonly accountKeyPem: string
+  /** The account's URL once registered: saves a newAccount round trip. */
+  readonly accountUrl?: string
   /** Extra roots to trust for the ACME server's TLS (Issuer spec.acme.caBundle). */
   readonly caBundlePem?: string
   readonly skipTLSVerify?: boolean
@@ -71,6 +73,7 @@ export const makeAcmeClient = (config: AcmeClientConfig): AcmeClient => {
   const client = new acme.Client({
     directoryUrl: config.directoryUrl,
     accountKey: config.accountKeyPem,
+    ...(config.accountUrl === undefined ? {} : { accountUrl: config.accountUrl }),
     ...(config.externalAccountBinding === undefined
       ? {}
       : { externalAccountBinding: { kid: config.externalAccountBinding.keyId, hmacKey: config.externalAccountBinding.hmacKey } }),

@@ -1,0 +1,28 @@
+// The annotation and label names cert-manager writes, which kubectl users,
+// cmctl and other tools read; certops writes the same ones.
+export const annotations = {
+  certificateName: "cert-manager.io/certificate-name",
+  certificateRevision: "cert-manager.io/certificate-revision",
+  privateKeySecretName: "cert-manager.io/private-key-secret-name",
+  issuerName: "cert-manager.io/issuer-name",
+  issuerKind: "cert-manager.io/issuer-kind",
+  issuerGroup: "cert-manager.io/issuer-group",
+  commonName: "cert-manager.io/common-name",
+  altNames: "cert-manager.io/alt-names",
+  ipSans: "cert-manager.io/ip-sans",
+  uriSans: "cert-manager.io/uri-sans",
+  emailSans: "cert-manager.io/email-sans",
+  subjectOrganizations: "cert-manager.io/subject-organizations",
+} as const
+
+export const labels = {
+  /** Marks the Secrets certops manages; the kubernetes backend caches only these in full. */
+  managedBy: "app.kubernetes.io/managed-by",
+  /** cert-manager's "for attention of" label on Secrets its controllers own. */
+  fao: "controller.cert-manager.io/fao",
+} as const
+
+export const managedByValue = "certops"
+
+/** The component name in Events and conditions. */
+export const controllerName = "certops"

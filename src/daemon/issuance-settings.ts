@@ -1,0 +1,42 @@
+// Settings of the issuance machinery, with cert-manager's defaults. The
+// daemon fills them from flags, environment and its config file; tests
+// shorten the waits.
+import { Context, Duration } from "effect"
+
+export interface IssuanceSettings {
+  /** Where ClusterIssuers keep their Secrets (cert-manager's --cluster-resource-namespace). */
+  readonly clusterResourceNamespace: string
+  /** At most this many challenges processing at once. */
+  readonly maxConcurrentChallenges: number
+  /** Between failed self checks (the first check runs at once). */
+  readonly selfCheckInterval: Duration.Duration
+  /** host:port of the nameservers self checks ask; empty: the system resolver. */
+  readonly selfCheckNameservers: ReadonlyArray<string>
+  /** The port a self check fetches http://<name>/.well-known/acme-challenge/<token> on. */
+  readonly http01SelfCheckPort: number
+  /** The port certops' own HTTP-01 solver listens on. */
+  readonly http01SolverPort: number
+  /** The Service Ingress routes send HTTP-01 requests to; unset: no Ingress is made (no cluster). */
+  readonly http01IngressService?: { readonly name: string; readonly port: number }
+  /** The first wait after a failed issuance; doubles per failure up to the maximum. */
+  readonly issuanceBackoffBase: Duration.Duration
+  readonly issuanceBackoffMax: Duration.Duration
+  /** badNonce answers to retry per ACME request. */
+  readonly acmeMaxBadNonceRetries: number
+}
+
+export const defaultIssuanceSettings: IssuanceSettings = {
+  clusterResourceNamespace: "certops",
+  maxConcurrentChallenges: 60,
+  selfCheckInterval: Duration.seconds(10),
+  selfCheckNameservers: [],
+  http01SelfCheckPort: 80,
+  http01SolverPort: 8089,
+  issuanceBackoffBase: Duration.hours(1),
+  issuanceBackoffMax: Duration.hours(32),
+  acmeMaxBadNonceRetries: 50,
+}
+
+export const IssuanceSettings = Context.Reference<IssuanceSettings>("certops/daemon/IssuanceSettings", {
+  defaultValue: () => defaultIssuanceSettings,
+})
