@@ -16,10 +16,10 @@ export const done: ReconcileResult = {}
 export const requeueAfter = (after: Duration.Input): ReconcileResult => ({ requeueAfter: after })
 
 /** A secondary kind whose changes wake the primary objects it maps to. */
-export interface Secondary<B extends KubeObject = any> {
+export interface Secondary<B extends KubeObject = any, R = any> {
   readonly type: ResourceType<B>
   readonly labelSelector?: string
-  readonly toPrimary: (object: B) => ReadonlyArray<ObjectKey>
+  readonly toPrimary: (object: B) => ReadonlyArray<ObjectKey> | Effect.Effect<ReadonlyArray<ObjectKey>, never, R>
 }
 
 export interface Reconciler<A extends KubeObject, E, R> {
@@ -125,7 +125,10 @@ export const runReconciler = <A extends KubeObject, E, R>(
     yield* Effect.forkScoped(watchForever(reconciler.type, reconciler.labelSelector, onPrimary))
     for (const secondary of reconciler.secondaries ?? []) {
       yield* Effect.forkScoped(
-        watchForever(secondary.type, secondary.labelSelector, (event) => Effect.forEach(secondary.toPrimary(event.object), wake, { discard: true })),
+        watchForever(secondary.type, secondary.labelSelector, (event) => {
+          const keys = secondary.toPrimary(event.object)
+          return Effect.flatMap(Effect.isEffect(keys) ? keys : Effect.succeed(keys), (found) => Effect.forEach(found, wake, { discard: true }))
+        }),
       )
     }
   })

@@ -1,0 +1,112 @@
+// CertificateRequests: approved automatically (the hook where policies will
+// approve or deny), then signed by their issuer: directly for SelfSigned and
+// CA issuers, through an Order for ACME ones. Final once Ready or failed.
+import { Effect } from "effect"
+import type { CertificateRequest } from "../../api/certificate-request.ts"
+import type { Order } from "../../api/acme-order.ts"
+import { CertificateRequests, ClusterIssuers, Issuers, Orders } from "../../api/kinds.ts"
+import { EventRecorder } from "../../store/event-recorder.ts"
+import { keyOf, ResourceStore } from "../../store/resource-store.ts"
+import { done, type ReconcileResult, type Reconciler, type Secondary } from "../runtime/reconciler.ts"
+import type { ControllerServices } from "../runtime/services.ts"
+import { findCondition, isTrue, setCondition, type ConditionUpdate } from "../shared/conditions.ts"
+import { describeIssuerRef, getIssuer, isCertManagerIssuerRef } from "../shared/issuer-lookup.ts"
+import { controllerOf } from "../shared/owners.ts"
+import { nowTimestamp } from "../shared/time.ts"
+import { viaAcmeOrder } from "./acme-order.ts"
+import { signDirectly, type SignOutcome } from "./sign-directly.ts"
+
+export const isFinished = (request: CertificateRequest): boolean => {
+  const ready = findCondition(request.status?.conditions, "Ready")
+  return ready?.status === "True" || ready?.reason === "Failed" || ready?.reason === "Denied" || isTrue(request.status?.conditions, "Denied")
+}
+
+const writeStatus = (request: CertificateRequest, updates: ReadonlyArray<ConditionUpdate>, extra: Partial<NonNullable<CertificateRequest["status"]>> = {}) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const now = yield* nowTimestamp
+    const conditions = updates.reduce((all, update) => setCondition(all, update, now), request.status?.conditions ?? [])
+    return yield* store.updateStatus(CertificateRequests, { ...request, status: { ...request.status, ...extra, conditions } })
+  })
+
+const approved: ConditionUpdate = {
+  type: "Approved",
+  status: "True",
+  reason: "cert-manager.io",
+  message: "Certificate request has been approved by cert-manager.io",
+}
+
+const reconcileRequest = (request: CertificateRequest): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
+  Effect.gen(function* () {
+    if (isFinished(request)) return done
+    const events = yield* EventRecorder
+    const namespace = request.metadata.namespace ?? ""
+    const approval = isTrue(request.status?.conditions, "Approved") ? [] : [approved]
+    if (!isCertManagerIssuerRef(request.spec.issuerRef)) {
+      if (approval.length > 0) yield* writeStatus(request, approval)
+      return done
+    }
+    const pending = (message: string) => writeStatus(request, [...approval, { type: "Ready", status: "False", reason: "Pending", message }])
+
+    const issuer = yield* getIssuer(request.spec.issuerRef, namespace).pipe(Effect.option)
+    if (issuer._tag === "None") {
+      yield* pending(`Referenced "${request.spec.issuerRef.kind ?? "Issuer"}" not found: ${describeIssuerRef(request.spec.issuerRef, namespace)} not found`)
+      return done
+    }
+    if (!isTrue(issuer.value.status?.conditions, "Ready")) {
+      yield* pending("Referenced issuer does not have a Ready status condition")
+      return done
+    }
+    const outcome: SignOutcome = issuer.value.spec.acme !== undefined ? yield* viaAcmeOrder(request) : yield* signDirectly(request, issuer.value)
+    switch (outcome._tag) {
+      case "Pending":
+        yield* pending(outcome.message)
+        return done
+      case "Failed": {
+        const now = yield* nowTimestamp
+        yield* events.record(request, "Warning", "Failed", outcome.message)
+        yield* writeStatus(request, [...approval, { type: "Ready", status: "False", reason: "Failed", message: outcome.message }], { failureTime: now })
+        return done
+      }
+      case "Signed": {
+        const message = "Certificate fetched from issuer successfully"
+        yield* events.record(request, "Normal", "CertificateIssued", message)
+        yield* writeStatus(request, [...approval, { type: "Ready", status: "True", reason: "Issued", message }], {
+          certificate: Buffer.from(outcome.certificatePem).toString("base64"),
+          ...(outcome.caPem === "" ? {} : { ca: Buffer.from(outcome.caPem).toString("base64") }),
+        })
+        return done
+      }
+    }
+  })
+
+/** An Order's progress wakes the request that owns it. */
+const fromOrders: Secondary<Order> = {
+  type: Orders,
+  toPrimary: (order) => {
+    const owner = controllerOf(order, "CertificateRequest")
+    return owner === undefined ? [] : [{ namespace: order.metadata.namespace ?? "", name: owner.name }]
+  },
+}
+
+/** An issuer becoming ready wakes the unfinished requests that wait for it. */
+const fromIssuers = (kind: "Issuer" | "ClusterIssuer"): Secondary =>
+  ({
+    type: kind === "Issuer" ? Issuers : ClusterIssuers,
+    toPrimary: (issuer: { metadata: { name: string; namespace?: string } }) =>
+      ResourceStore.use((store) => store.list(CertificateRequests, issuer.metadata.namespace === undefined ? {} : { namespace: issuer.metadata.namespace })).pipe(
+        Effect.map((requests) =>
+          requests
+            .filter((request) => !isFinished(request) && request.spec.issuerRef.name === issuer.metadata.name && (request.spec.issuerRef.kind ?? "Issuer") === kind)
+            .map(keyOf),
+        ),
+        Effect.orElseSucceed(() => []),
+      ),
+  }) as Secondary
+
+export const certificateRequestReconciler: Reconciler<CertificateRequest, unknown, ControllerServices> = {
+  name: "certificaterequests",
+  type: CertificateRequests,
+  secondaries: [fromOrders, fromIssuers("Issuer"), fromIssuers("ClusterIssuer")],
+  reconcile: reconcileRequest,
+}

@@ -1,0 +1,47 @@
+// The private key of the issuance in progress lives in a temporary Secret
+// (status.nextPrivateKeySecretName) until the certificate is installed, so a
+// restart mid-issuance reuses the key the CertificateRequest was made with.
+import { Effect } from "effect"
+import type { Certificate } from "../../api/certificate.ts"
+import { Secrets } from "../../api/kinds.ts"
+import { generatePrivateKey, privateKeyMatchesSpec } from "../../pki/keys.ts"
+import { EventRecorder } from "../../store/event-recorder.ts"
+import { ResourceStore } from "../../store/resource-store.ts"
+import { labels, managedByValue } from "../shared/annotations.ts"
+import { childName, controllerReference } from "../shared/owners.ts"
+import { encodeSecretData, secretText } from "../shared/secret-data.ts"
+import { keySpecOf, rotatesKey } from "./key-spec.ts"
+
+export const nextKeySecretName = (certificate: Certificate): string => childName(certificate.metadata.name, "next-key")
+
+/** The key for this issuance and the Secret that holds it. */
+export const ensureNextPrivateKey = (certificate: Certificate, currentKeyPem: string | undefined) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const events = yield* EventRecorder
+    const namespace = certificate.metadata.namespace ?? ""
+    const name = nextKeySecretName(certificate)
+    const spec = keySpecOf(certificate)
+    const existing = yield* store.get(Secrets, { namespace, name }).pipe(Effect.option)
+    const stored = existing._tag === "Some" ? secretText(existing.value, "tls.key") : undefined
+    if (stored !== undefined && privateKeyMatchesSpec(stored, spec)) return { secretName: name, keyPem: stored }
+
+    const reuse = !rotatesKey(certificate) && currentKeyPem !== undefined && privateKeyMatchesSpec(currentKeyPem, spec)
+    const keyPem = reuse ? currentKeyPem : yield* generatePrivateKey(spec)
+    const secret = {
+      apiVersion: "v1" as const,
+      kind: "Secret" as const,
+      metadata: {
+        name,
+        namespace,
+        labels: { [labels.managedBy]: managedByValue },
+        ownerReferences: [controllerReference(certificate)],
+      },
+      type: "Opaque",
+      data: encodeSecretData({ "tls.key": keyPem }),
+    }
+    if (existing._tag === "Some") yield* store.update(Secrets, { ...existing.value, data: secret.data })
+    else yield* store.create(Secrets, secret)
+    if (!reuse) yield* events.record(certificate, "Normal", "Generated", `Stored new private key in temporary Secret resource "${name}"`)
+    return { secretName: name, keyPem }
+  })

@@ -1,0 +1,78 @@
+// Writes the issued certificate into the Certificate's Secret, as cert-manager
+// lays it out: kubernetes.io/tls with tls.crt, tls.key, ca.crt, the
+// annotations tools read, secretTemplate, and a PKCS#12 keystore on request.
+import { Effect } from "effect"
+import type { Certificate } from "../../api/certificate.ts"
+import type { Secret } from "../../api/core.ts"
+import { Secrets } from "../../api/kinds.ts"
+import type { ParsedCertificate } from "../../pki/certificate.ts"
+import { encodePkcs12 } from "../../pki/pkcs12.ts"
+import { ResourceStore } from "../../store/resource-store.ts"
+import { annotations, labels, managedByValue } from "../shared/annotations.ts"
+import { encodeSecretData, secretText } from "../shared/secret-data.ts"
+
+export interface Issued {
+  readonly chainPem: string
+  readonly keyPem: string
+  readonly caPem: string
+  readonly parsed: ParsedCertificate
+}
+
+const issuedAnnotations = (certificate: Certificate, parsed: ParsedCertificate): Record<string, string> => ({
+  [annotations.certificateName]: certificate.metadata.name,
+  [annotations.issuerName]: certificate.spec.issuerRef.name,
+  [annotations.issuerKind]: certificate.spec.issuerRef.kind ?? "Issuer",
+  [annotations.issuerGroup]: certificate.spec.issuerRef.group ?? "cert-manager.io",
+  [annotations.commonName]: parsed.commonName ?? "",
+  [annotations.altNames]: parsed.dnsNames.join(","),
+  [annotations.ipSans]: parsed.ipAddresses.join(","),
+  [annotations.uriSans]: parsed.uris.join(","),
+  [annotations.emailSans]: parsed.emailAddresses.join(","),
+})
+
+/** The keystore password from its Secret, or an error naming what is missing. */
+const keystorePassword = (certificate: Certificate) =>
+  Effect.gen(function* () {
+    const pkcs12 = certificate.spec.keystores?.pkcs12
+    if (pkcs12 === undefined || !pkcs12.create) return undefined
+    const store = yield* ResourceStore
+    const ref = pkcs12.passwordSecretRef
+    const secret = yield* store.get(Secrets, { namespace: certificate.metadata.namespace ?? "", name: ref.name }).pipe(Effect.option)
+    const password = secret._tag === "Some" ? secretText(secret.value, ref.key ?? "password") : undefined
+    if (password === undefined) return yield* Effect.fail(new Error(`PKCS#12 password Secret "${ref.name}" not found or has no key "${ref.key ?? "password"}"`))
+    return password
+  })
+
+export const writeCertificateSecret = (certificate: Certificate, existing: Secret | undefined, issued: Issued) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const password = yield* keystorePassword(certificate)
+    const keystore =
+      password === undefined
+        ? undefined
+        : yield* encodePkcs12({
+            privateKeyPem: issued.keyPem,
+            certificatePem: issued.chainPem,
+            ...(issued.caPem === "" ? {} : { caPem: issued.caPem }),
+            password,
+          })
+    const template = certificate.spec.secretTemplate
+    const data = {
+      ...(existing?.data ?? {}),
+      ...encodeSecretData({
+        "tls.crt": issued.chainPem,
+        "tls.key": issued.keyPem,
+        "ca.crt": issued.caPem === "" ? undefined : issued.caPem,
+        "keystore.p12": keystore,
+      }),
+    }
+    const metadata = {
+      ...existing?.metadata,
+      name: certificate.spec.secretName,
+      namespace: certificate.metadata.namespace ?? "",
+      labels: { ...existing?.metadata.labels, ...template?.labels, [labels.managedBy]: managedByValue, [labels.fao]: "true" },
+      annotations: { ...existing?.metadata.annotations, ...template?.annotations, ...issuedAnnotations(certificate, issued.parsed) },
+    }
+    const secret: Secret = { apiVersion: "v1", kind: "Secret", metadata, type: "kubernetes.io/tls", data }
+    return existing === undefined ? yield* store.create(Secrets, secret) : yield* store.update(Secrets, secret)
+  })
