@@ -101,21 +101,48 @@ const shortNames: Readonly<Record<string, string>> = {
   [oid.postalCode]: "POSTALCODE", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
 }
 
+/** Go's pkix escaping (RFC 4514): special characters anywhere, a leading space or "#", a trailing space. */
 const escapeValue = (value: string): string =>
-  value.replace(/[\\,+"<>;=]/g, "\\$&").replace(/^[ #]/, "\\$&").replace(/ $/, "\\ ")
+  value.replace(/[\\,+"<>;]/g, "\\$&").replace(/^[ #]/, "\\$&").replace(/ $/, "\\ ")
 
-/** RFC 4514 text, most specific RDN first, with Go's attribute names: "CN=web,O=Example,C=DE". */
+const stringValue = (node: forge.asn1.Asn1): string | undefined => {
+  if (node.tagClass !== forge.asn1.Class.UNIVERSAL || typeof node.value !== "string") return undefined
+  const bytes = Buffer.from(node.value, "binary")
+  switch (node.type as number) {
+    case forge.asn1.Type.UTF8:
+      return bytes.toString("utf8")
+    case forge.asn1.Type.PRINTABLESTRING:
+    case forge.asn1.Type.IA5STRING:
+    case 20: // TeletexString, read as Latin-1
+      return bytes.toString("latin1")
+    case forge.asn1.Type.BMPSTRING:
+      return Buffer.from(bytes).swap16().toString("utf16le")
+    default:
+      return undefined
+  }
+}
+
+/**
+ * RFC 4514 text as Go's pkix.Name.String writes it: most specific RDN first,
+ * Go's attribute names; other attributes as the dotted OID, "#" and the DER hex.
+ */
 export const formatName = (name: x509.Name): string => {
-  // Reparse with OIDs only, so the short names are ours rather than the library's.
-  const json = new x509.Name(name.toArrayBuffer(), Object.fromEntries(Object.keys(shortNames).map((id) => [id, id]))).toJSON()
-  return json
-    .map((entry) =>
-      Object.entries(entry)
-        .flatMap(([type, values]) => values.map((value) => `${shortNames[type] ?? type}=${value.startsWith("#") ? value : escapeValue(value)}`))
-        .join("+"),
-    )
-    .reverse()
-    .join(",")
+  const rdns = forge.asn1.fromDer(Buffer.from(name.toArrayBuffer()).toString("binary")).value
+  const text = (Array.isArray(rdns) ? rdns : []).map((rdn) =>
+    (Array.isArray(rdn.value) ? rdn.value : [])
+      .map((attribute) => {
+        const [type, value] = Array.isArray(attribute.value) ? attribute.value : []
+        if (type === undefined || value === undefined || typeof type.value !== "string") return ""
+        const id = forge.asn1.derToOid(type.value)
+        const shortName = shortNames[id]
+        const decoded = stringValue(value)
+        return shortName === undefined || decoded === undefined
+          ? `${id}=#${Buffer.from(forge.asn1.toDer(value).getBytes(), "binary").toString("hex")}`
+          : `${shortName}=${escapeValue(decoded)}`
+      })
+      .join("+"),
+  )
+  return text.reverse().join(",")
 }
 
 /** True when the Name is an empty SEQUENCE: then RFC 5280 wants the SAN extension critical. */

@@ -153,7 +153,9 @@ export const signCertificate = Effect.fn("pki.signCertificate")(function* (reque
   const notAfter = issuer.notAfter !== undefined && issuer.notAfter < wanted ? issuer.notAfter : wanted
   // Certificates keep whole seconds; a certificate that would expire as it starts is refused.
   if (Math.floor(notAfter.getTime() / 1000) <= Math.floor(notBefore.getTime() / 1000)) {
-    return yield* fail("InvalidIssuer", `the CA certificate expired at ${notAfter.toISOString()}`)
+    return yield* notAfter === issuer.notAfter
+      ? fail("InvalidIssuer", `the CA certificate expired at ${notAfter.toISOString()}`)
+      : fail("InvalidRequest", `duration ${request.duration} ms is shorter than a second`)
   }
 
   const subjectAltName = csr.extensions.find((extension) => extension.type === "2.5.29.17")

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, type Scope } from "effect"
 import { startBind9, type DnsServer } from "./bind9.ts"
+import { applyProjectCrds } from "./crds.ts"
 import type { ComponentError } from "./errors.ts"
 import { startEtcd } from "./etcd.ts"
 import { startGitServer, type GitServer } from "./git-server.ts"
@@ -38,6 +39,7 @@ export const startEnvironment = (dir: string): Effect.Effect<TestEnvironment, Co
     const control = Effect.gen(function* () {
       const etcd = yield* startEtcd({ dir })
       const kube = yield* startKubeApiserver({ dir, etcdUrl: etcd.url })
+      yield* applyProjectCrds(kube.kubeconfig)
       return { etcdUrl: etcd.url, kube }
     })
     const acme = Effect.gen(function* () {

@@ -20,7 +20,7 @@ import { secretText } from "../shared/secret-data.ts"
 import { formatTimestamp } from "../shared/time.ts"
 import { createRequest, requestNameFor } from "./certificate-request.ts"
 import { ensureNextPrivateKey } from "./next-private-key.ts"
-import { nextAttemptTime } from "./renewal.ts"
+import { nextAttemptTime, renewalTime } from "./renewal.ts"
 import { evaluateSecret } from "./secret-evaluation.ts"
 import { writeCertificateSecret } from "./secret-writer.ts"
 import { pruneRequests } from "./request-history.ts"
@@ -167,6 +167,9 @@ const settleRequest = (
         { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" },
       ),
       revision: (certificate.status?.revision ?? 0) + 1,
+      notBefore: formatTimestamp(parsed.notBefore),
+      notAfter: formatTimestamp(parsed.notAfter),
+      renewalTime: formatTimestamp(renewalTime(certificate.spec, parsed.notBefore, parsed.notAfter)),
     })
     yield* store.delete(Secrets, { namespace, name: keySecretName }).pipe(Effect.catchTag("NotFound", () => Effect.void))
     yield* pruneRequests(certificate)

@@ -49,7 +49,7 @@ const failureReason = (authorization: AcmeAuthorization, challenge: Challenge): 
   return error === undefined ? `Authorization is ${authorization.status}` : `${error.type ?? ""}: ${error.detail ?? ""}`.replace(/^: /, "")
 }
 
-const reconcileChallenge = (polls: Map<string, number>) => (challenge: Challenge): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
+const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) => (challenge: Challenge): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
     const events = yield* EventRecorder
@@ -76,6 +76,7 @@ const reconcileChallenge = (polls: Map<string, number>) => (challenge: Challenge
     const finish = (state: FinalState, reason: string) =>
       Effect.gen(function* () {
         polls.delete(challenge.spec.url)
+        accepted.delete(challenge.spec.url)
         yield* solver.cleanUp(current).pipe(
           Effect.catch((error) => Effect.logWarning("challenge: clean-up failed", { challenge: challenge.metadata.name, error: error.message })),
         )
@@ -123,7 +124,9 @@ const reconcileChallenge = (polls: Map<string, number>) => (challenge: Challenge
     if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
 
     const offered = authorization.success.challenges.find((candidate) => candidate.url === challenge.spec.url)
-    if (offered?.status === "pending") {
+    // Accepted once only: a server may still show the challenge pending while
+    // it validates, and accepting again is refused once it is valid.
+    if (offered?.status === "pending" && !accepted.has(challenge.spec.url)) {
       // Not accepted yet: only once the self check passes.
       const check = yield* solver.selfCheck(current)
       if (!check.ok) {
@@ -131,8 +134,16 @@ const reconcileChallenge = (polls: Map<string, number>) => (challenge: Challenge
         if (current.status?.reason !== reason) yield* writeStatus({ ...current.status, reason })
         return requeueAfter(settings.selfCheckInterval)
       }
-      const accepted = yield* client.acceptChallenge(challenge.spec.url).pipe(Effect.result)
-      if (accepted._tag === "Failure") return yield* onAcmeError(accepted.failure)
+      const acceptance = yield* client.acceptChallenge(challenge.spec.url).pipe(Effect.result)
+      if (acceptance._tag === "Failure") {
+        if (acceptance.failure.retryable) return yield* onAcmeError(acceptance.failure)
+        // A refusal may only mean the server moved on; its authorization has the last word.
+        const reason = `Error accepting challenge: ${acceptance.failure.message}`
+        if (current.status?.reason !== reason) yield* writeStatus({ ...current.status, reason })
+        yield* events.record(current, "Warning", "AcceptError", reason)
+        return requeueAfter(settings.selfCheckInterval)
+      }
+      accepted.add(challenge.spec.url)
     }
     // Accepted: the server validates; poll its authorization, quickly at first.
     const attempt = polls.get(challenge.spec.url) ?? 0
@@ -143,5 +154,5 @@ const reconcileChallenge = (polls: Map<string, number>) => (challenge: Challenge
 export const makeChallengeReconciler = (): Reconciler<Challenge, unknown, ControllerServices> => ({
   name: "challenges",
   type: Challenges,
-  reconcile: reconcileChallenge(new Map()),
+  reconcile: reconcileChallenge(new Map(), new Set()),
 })

@@ -1,0 +1,22 @@
+// Reaching the test apiserver from tests: namespaces and the real kubectl.
+import { execFileSync } from "node:child_process"
+import * as k8s from "@kubernetes/client-node"
+import { binaries } from "../env/binaries.ts"
+import type { TestEnvironment } from "../env/environment.ts"
+import { uniqueName } from "./env.ts"
+
+export const kubeConfig = (env: TestEnvironment): k8s.KubeConfig => {
+  const config = new k8s.KubeConfig()
+  config.loadFromFile(env.kube.kubeconfig)
+  return config
+}
+
+/** A fresh namespace, so that tests sharing the apiserver never see each other's objects. */
+export const createNamespace = async (env: TestEnvironment, prefix: string): Promise<string> => {
+  const name = uniqueName(prefix)
+  await kubeConfig(env).makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name } } })
+  return name
+}
+
+export const kubectl = (env: TestEnvironment, args: ReadonlyArray<string>): string =>
+  execFileSync(binaries.kubectl, ["--kubeconfig", env.kube.kubeconfig, ...args], { encoding: "utf8" })
