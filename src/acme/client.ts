@@ -46,7 +46,20 @@ export interface AcmeClient {
   readonly acceptChallenge: (url: string) => Effect.Effect<AcmeChallenge, AcmeError>
   readonly finalizeOrder: (order: AcmeOrder, csrPem: string) => Effect.Effect<AcmeOrder, AcmeError>
   readonly downloadCertificate: (order: AcmeOrder, preferredChain?: string) => Effect.Effect<string, AcmeError>
+  /** The URLs of the account's orders (RFC 8555 §7.1.2.1), following pagination. */
+  readonly listOrders: () => Effect.Effect<ReadonlyArray<string>, AcmeError>
 }
+
+interface SignedApi {
+  apiRequest: (url: string, payload: null, validStatusCodes: ReadonlyArray<number>) => Promise<{ data: unknown; headers: Record<string, string | undefined> }>
+}
+
+/** The rel="next" target of a Link header, if any. */
+export const nextLink = (header: string | undefined): string | undefined =>
+  header
+    ?.split(",")
+    .map((part) => /<([^>]+)>\s*;\s*rel="?next"?/.exec(part.trim())?.[1])
+    .find((url) => url !== undefined)
 
 const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "EPIPE", "ECONNABORTED", "EHOSTUNREACH"])
 
@@ -116,5 +129,19 @@ export const makeAcmeClient = (config: AcmeClientConfig): AcmeClient => {
     acceptChallenge: (url) => call("challenge", () => client.completeChallenge({ url } as AcmeChallenge) as Promise<AcmeChallenge>),
     finalizeOrder: (order, csrPem) => call("finalize", () => client.finalizeOrder(order, csrPem) as Promise<AcmeOrder>),
     downloadCertificate: (order, preferredChain) => call("certificate", () => client.getCertificate(order, preferredChain)),
+    listOrders: () =>
+      call("orders", async () => {
+        // acme-client has no call for this; its signed POST-as-GET does the work.
+        const api = (client as unknown as { api: SignedApi }).api
+        const account = await api.apiRequest(client.getAccountUrl(), null, [200])
+        const urls: Array<string> = []
+        let page: string | undefined = (account.data as { orders?: string }).orders
+        for (let pages = 0; page !== undefined && pages < 1_000; pages++) {
+          const response = await api.apiRequest(page, null, [200])
+          urls.push(...((response.data as { orders?: ReadonlyArray<string> }).orders ?? []))
+          page = nextLink(response.headers["link"])
+        }
+        return urls
+      }),
   }
 }

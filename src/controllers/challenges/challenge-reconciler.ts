@@ -109,7 +109,7 @@ const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) =
 
       const presented = yield* solver.present(challenge).pipe(Effect.result)
       if (presented._tag === "Failure") {
-        const reason = `Error presenting challenge: ${presented.failure.message}`
+        const reason = `Error presenting challenge: ${presented.failure.detail}`
         if (status.reason !== reason) yield* events.record(challenge, "Warning", "PresentError", reason)
         yield* writeStatus({ ...status, reason, state: "pending" })
         return yield* Effect.fail(presented.failure)

@@ -16,15 +16,50 @@ export const orderIdentifiers = (order: Order): ReadonlyArray<{ readonly type: "
   return [...[...names].map((value) => ({ type: "dns" as const, value })), ...(order.spec.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value }))]
 }
 
-export const createAcmeOrder = (client: AcmeClient, order: Order) =>
+const identifierKey = (identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }>) =>
+  identifiers.map((identifier) => `${identifier.type}:${identifier.value.toLowerCase()}`).sort().join(",")
+
+/**
+ * Creates the ACME order, or adopts the one an earlier attempt created. The
+ * Order is marked `pending` (without a URL) before the ACME call; finding that
+ * mark means a crash may have come between the call and recording its URL, so
+ * the account's orders are searched for an unclaimed one with the same names
+ * before a new one is made. A second ACME order per Order is thus avoided
+ * even across kill -9.
+ */
+export const createAcmeOrder = <E, R>(
+  client: AcmeClient,
+  order: Order,
+  record: (status: Status) => Effect.Effect<Order, E, R>,
+  claimedUrls: Effect.Effect<ReadonlySet<string>, E, R>,
+) =>
   Effect.gen(function* () {
-    const created = yield* client.createOrder(orderIdentifiers(order))
-    const authorizations = yield* Effect.forEach(created.authorizations, (url) => client.getAuthorization(url), { concurrency: 4 })
+    const identifiers = orderIdentifiers(order)
+    let current = order
+    if (order.status?.state === "pending") {
+      const claimed = yield* claimedUrls
+      const urls = yield* client.listOrders()
+      for (const url of [...urls].reverse()) {
+        if (claimed.has(url)) continue
+        const candidate = yield* client.getOrder(url)
+        if (candidate.status === "invalid" || identifierKey(candidate.identifiers) !== identifierKey(identifiers)) continue
+        return yield* record({ ...order.status, url, finalizeURL: candidate.finalize, state: candidate.status })
+      }
+    } else {
+      current = yield* record({ ...order.status, state: "pending" })
+    }
+    const created = yield* client.createOrder(identifiers)
+    return yield* record({ ...current.status, url: created.url, finalizeURL: created.finalize, state: created.status })
+  })
+
+/** The authorizations of an order whose URL is known, fetched once and kept in status. */
+export const readAuthorizations = (client: AcmeClient, order: Order) =>
+  Effect.gen(function* () {
+    const acmeOrder = yield* client.getOrder(order.status!.url!)
+    const authorizations = yield* Effect.forEach(acmeOrder.authorizations, (url) => client.getAuthorization(url), { concurrency: 4 })
     const status: Status = {
       ...order.status,
-      url: created.url,
-      finalizeURL: created.finalize,
-      state: created.status,
+      state: acmeOrder.status,
       authorizations: authorizations.map((authorization) => ({
         url: authorization.url,
         identifier: authorization.identifier.value,

@@ -14,7 +14,7 @@ import { acmeIssuerClient } from "../shared/acme-issuer-client.ts"
 import { controllerOf } from "../shared/owners.ts"
 import { nowTimestamp } from "../shared/time.ts"
 import { challengeName, ensureChallenges } from "./challenges-for-order.ts"
-import { createAcmeOrder } from "./create-acme-order.ts"
+import { createAcmeOrder, readAuthorizations } from "./create-acme-order.ts"
 
 type Status = NonNullable<Order["status"]>
 
@@ -31,9 +31,11 @@ const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Ef
     const namespace = order.metadata.namespace ?? ""
     if (order.status?.state !== undefined && finalStates.has(order.status.state)) return done
     let current = order
-    const writeStatus = (status: Status) => Effect.gen(function* () {
-      current = yield* store.updateStatus(Orders, { ...current, status })
-    })
+    const writeStatus = (status: Status) =>
+      Effect.gen(function* () {
+        current = yield* store.updateStatus(Orders, { ...current, status })
+        return current
+      })
     const fail = (state: "invalid" | "errored", reason: string) =>
       Effect.gen(function* () {
         yield* writeStatus({ ...current.status, state, reason, failureTime: yield* nowTimestamp })
@@ -49,9 +51,16 @@ const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Ef
     const { client, acme } = access
 
     if (order.status?.url === undefined) {
-      const created = yield* createAcmeOrder(client, order).pipe(Effect.result)
-      if (created._tag === "Failure") return yield* onAcmeError(created.failure)
-      yield* writeStatus(created.success)
+      const claimed = store.list(Orders).pipe(
+        Effect.map((orders) => new Set(orders.flatMap((candidate) => (candidate.status?.url === undefined ? [] : [candidate.status.url])))),
+      )
+      const created = yield* createAcmeOrder(client, order, writeStatus, claimed).pipe(Effect.result)
+      if (created._tag === "Failure") return yield* created.failure._tag === "AcmeError" ? onAcmeError(created.failure) : Effect.fail(created.failure)
+    }
+    if (current.status?.authorizations === undefined) {
+      const read = yield* readAuthorizations(client, current).pipe(Effect.result)
+      if (read._tag === "Failure") return yield* onAcmeError(read.failure)
+      yield* writeStatus(read.success)
     }
 
     const challenges = yield* ensureChallenges(current, acme, client).pipe(Effect.result)
