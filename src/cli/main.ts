@@ -3,6 +3,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { describeClusterAccess, detectCluster } from "../daemon/cluster-detection.ts"
+import { check } from "./check.ts"
 import { crds } from "./crds.ts"
 import { libraryVersions } from "./library-versions.ts"
 import { version } from "../version.ts"
@@ -16,7 +17,7 @@ const about = Effect.gen(function* () {
 
 const certops = Command.make("certops", {}, () => about).pipe(
   Command.withDescription("GitOps reconciler for TLS certificates"),
-  Command.withSubcommands([crds]),
+  Command.withSubcommands([check, crds]),
 )
 
 certops.pipe(Command.run({ version }), Effect.provide(NodeServices.layer), NodeRuntime.runMain)

@@ -25,10 +25,10 @@ const unusedSolver: ChallengeSolver = {
 export const noSolversLayer = Layer.succeed(ChallengeSolvers, ChallengeSolvers.of({ http01: unusedSolver, dns01: unusedSolver }))
 
 /** The store, the event recorder and ACME accounts, with the given settings. */
-export const issuanceLayer = <E>(
+export const issuanceLayer = <E, S extends ChallengeSolvers = ChallengeSolvers, E2 = never>(
   store: Layer.Layer<ResourceStore, E>,
   settings: IssuanceSettings,
-  solvers: Layer.Layer<ChallengeSolvers, unknown, ResourceStore> = noSolversLayer,
+  solvers: Layer.Layer<S, E2, ResourceStore> = noSolversLayer as unknown as Layer.Layer<S, E2, ResourceStore>,
 ) => {
   const withSettings = Layer.succeed(IssuanceSettings, settings)
   return Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, solvers).pipe(Layer.provideMerge(store), Layer.provideMerge(withSettings))
