@@ -34,6 +34,8 @@ export interface PebbleOptions {
   readonly nonceRejectPercent?: number
   /** Sleep at random before validations, as pebble does unless told not to. */
   readonly validationSleep?: boolean
+  /** Percentage of valid authorizations pebble reuses for a new order (its own default is 50). */
+  readonly authzReusePercent?: number
 }
 
 export const startPebble = (options: PebbleOptions): Effect.Effect<Pebble, ComponentError, Scope.Scope> =>
@@ -62,6 +64,7 @@ export const startPebble = (options: PebbleOptions): Effect.Effect<Pebble, Compo
     const env: Record<string, string> = {}
     if (options.validationSleep !== true) env["PEBBLE_VA_NOSLEEP"] = "1"
     if (options.nonceRejectPercent !== undefined) env["PEBBLE_WFE_NONCEREJECT"] = String(options.nonceRejectPercent)
+    if (options.authzReusePercent !== undefined) env["PEBBLE_AUTHZREUSE"] = String(options.authzReusePercent)
     const running = yield* startProcess({
       name: "pebble",
       command,
