@@ -1,6 +1,7 @@
 // Every issuance controller and the challenge scheduler, started together in
 // the current scope; nothing here knows which store backend runs underneath.
 import { Effect, type Scope } from "effect"
+import { IssuanceSettings } from "../daemon/issuance-settings.ts"
 import { runChallengeScheduler } from "../scheduler/challenge-scheduler.ts"
 import { certificateRequestReconciler } from "./certificaterequests/certificaterequest-reconciler.ts"
 import { certificateReconciler } from "./certificates/certificate-reconciler.ts"
@@ -11,11 +12,13 @@ import { runReconciler } from "./runtime/reconciler.ts"
 import type { ControllerServices } from "./runtime/services.ts"
 
 export const runIssuance: Effect.Effect<void, never, ControllerServices | Scope.Scope> = Effect.gen(function* () {
-  yield* runReconciler(issuerReconciler)
-  yield* runReconciler(clusterIssuerReconciler)
-  yield* runReconciler(certificateReconciler)
-  yield* runReconciler(certificateRequestReconciler)
-  yield* runReconciler(makeOrderReconciler())
-  yield* runReconciler(makeChallengeReconciler())
+  const { namespace } = yield* IssuanceSettings
+  const scope = namespace === undefined ? {} : { namespace }
+  yield* runReconciler(issuerReconciler, scope)
+  yield* runReconciler(clusterIssuerReconciler, scope)
+  yield* runReconciler(certificateReconciler, scope)
+  yield* runReconciler(certificateRequestReconciler, scope)
+  yield* runReconciler(makeOrderReconciler(), scope)
+  yield* runReconciler(makeChallengeReconciler(), scope)
   yield* runChallengeScheduler
 })

@@ -4,6 +4,8 @@
 import { Context, Duration } from "effect"
 
 export interface IssuanceSettings {
+  /** Reconcile only this namespace (cert-manager's --namespace); unset: all. ClusterIssuers are always watched. */
+  readonly namespace?: string
   /** Where ClusterIssuers keep their Secrets (cert-manager's --cluster-resource-namespace). */
   readonly clusterResourceNamespace: string
   /** At most this many challenges processing at once. */

@@ -44,7 +44,7 @@ export const runChallengeScheduler: Effect.Effect<void, never, ResourceStore | E
     yield* Effect.forEach(chosen, start, { discard: true })
   }).pipe(Effect.forever)
 
-  const follow = store.watch(Challenges).pipe(
+  const follow = store.watch(Challenges, settings.namespace === undefined ? {} : { namespace: settings.namespace }).pipe(
     Stream.runForEach((event) =>
       Effect.gen(function* () {
         const key = objectKeyString(keyOf(event.object))

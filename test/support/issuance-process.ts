@@ -7,11 +7,12 @@ import type { TestEnvironment } from "../env/environment.ts"
 import { e2eLayer, e2eSettings } from "./issuance-e2e.ts"
 
 const env = JSON.parse(process.env["CERTOPS_TEST_ENV"] ?? "{}") as TestEnvironment
+const namespace = process.env["CERTOPS_TEST_NAMESPACE"]
 
 runIssuance.pipe(
   Effect.andThen(Effect.logInfo("issuance running")),
   Effect.andThen(Effect.never),
   Effect.scoped,
-  Effect.provide(e2eLayer(env, e2eSettings(env))),
+  Effect.provide(e2eLayer(env, e2eSettings(env, namespace === undefined ? {} : { namespace }))),
   NodeRuntime.runMain,
 )

@@ -12,8 +12,10 @@ export const kubeConfig = (env: TestEnvironment): k8s.KubeConfig => {
 }
 
 /** A fresh namespace, so that tests sharing the apiserver never see each other's objects. */
-export const createNamespace = async (env: TestEnvironment, prefix: string): Promise<string> => {
-  const name = uniqueName(prefix)
+export const createNamespace = async (env: TestEnvironment, prefix: string): Promise<string> =>
+  createNamespaceNamed(env, uniqueName(prefix))
+
+export const createNamespaceNamed = async (env: TestEnvironment, name: string): Promise<string> => {
   await kubeConfig(env).makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name } } })
   return name
 }

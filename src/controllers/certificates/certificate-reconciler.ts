@@ -16,6 +16,7 @@ import { done, requeueAfter, type ReconcileResult, type Reconciler } from "../ru
 import type { ControllerServices } from "../runtime/services.ts"
 import { annotations } from "../shared/annotations.ts"
 import { findCondition, isTrue, removeCondition, setCondition, type ConditionUpdate } from "../shared/conditions.ts"
+import { describeIssuerRef, getIssuer, isCertManagerIssuerRef } from "../shared/issuer-lookup.ts"
 import { secretText } from "../shared/secret-data.ts"
 import { formatTimestamp } from "../shared/time.ts"
 import { createRequest, requestNameFor } from "./certificate-request.ts"
@@ -111,6 +112,16 @@ const reconcileCertificate = (certificate: Certificate): Effect.Effect<Reconcile
     }
 
     if (request._tag === "None") {
+      // No key or request until the issuer can sign: a Certificate waiting on
+      // a missing or broken issuer costs nothing (its readiness wakes it).
+      const waiting = yield* issuerNotReady(certificate)
+      if (waiting !== undefined) {
+        const message = `${verdict.message}; waiting for ${waiting}`
+        if (findCondition(current.status?.conditions, "Issuing")?.message !== message) {
+          yield* writeStatus(withConditions(current.status ?? {}, { type: "Issuing", status: "True", reason: "IssuerNotReady", message }))
+        }
+        return done
+      }
       const currentKey = secretText(existingSecret, "tls.key")
       const key = yield* ensureNextPrivateKey(current, currentKey)
       if (current.status?.nextPrivateKeySecretName !== key.secretName) yield* writeStatus({ ...current.status, nextPrivateKeySecretName: key.secretName })
@@ -175,6 +186,17 @@ const settleRequest = (
     yield* pruneRequests(certificate)
     // The next pass sees the new Secret as up to date and schedules the renewal.
     return requeueAfter(0)
+  })
+
+/** What the issuer still lacks, or undefined when it can sign (or is not certops' to judge). */
+const issuerNotReady = (certificate: Certificate) =>
+  Effect.gen(function* () {
+    const ref = certificate.spec.issuerRef
+    if (!isCertManagerIssuerRef(ref)) return undefined
+    const namespace = certificate.metadata.namespace ?? ""
+    const issuer = yield* getIssuer(ref, namespace).pipe(Effect.option)
+    if (issuer._tag === "None") return `${describeIssuerRef(ref, namespace)}, which does not exist`
+    return isTrue(issuer.value.status?.conditions, "Ready") ? undefined : `${describeIssuerRef(ref, namespace)} to be Ready`
   })
 
 export const certificateReconciler: Reconciler<Certificate, unknown, ControllerServices> = {

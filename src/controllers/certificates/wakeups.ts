@@ -2,7 +2,10 @@
 // the CertificateRequests it owns.
 import type { CertificateRequest } from "../../api/certificate-request.ts"
 import type { Secret } from "../../api/core.ts"
-import { CertificateRequests, Secrets } from "../../api/kinds.ts"
+import { Effect } from "effect"
+import { CertificateRequests, Certificates, ClusterIssuers, Issuers, Secrets } from "../../api/kinds.ts"
+import type { KubeObject } from "../../api/meta.ts"
+import { keyOf, ResourceStore } from "../../store/resource-store.ts"
 import type { Secondary } from "../runtime/reconciler.ts"
 import { annotations } from "../shared/annotations.ts"
 import { controllerOf } from "../shared/owners.ts"
@@ -23,4 +26,19 @@ const fromRequests: Secondary<CertificateRequest> = {
   },
 }
 
-export const secondaries: ReadonlyArray<Secondary> = [fromSecrets, fromRequests]
+/** An issuer's changes (becoming Ready above all) wake the Certificates that use it. */
+const fromIssuers = (kind: "Issuer" | "ClusterIssuer"): Secondary =>
+  ({
+    type: kind === "Issuer" ? Issuers : ClusterIssuers,
+    toPrimary: (issuer: KubeObject) =>
+      ResourceStore.use((store) => store.list(Certificates, issuer.metadata.namespace === undefined ? {} : { namespace: issuer.metadata.namespace })).pipe(
+        Effect.map((certificates) =>
+          certificates
+            .filter((certificate) => certificate.spec.issuerRef.name === issuer.metadata.name && (certificate.spec.issuerRef.kind ?? "Issuer") === kind)
+            .map(keyOf),
+        ),
+        Effect.orElseSucceed(() => []),
+      ),
+  }) as Secondary
+
+export const secondaries: ReadonlyArray<Secondary> = [fromSecrets, fromRequests, fromIssuers("Issuer"), fromIssuers("ClusterIssuer")]

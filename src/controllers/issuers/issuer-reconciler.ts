@@ -60,7 +60,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       const keyPem = yield* ensureAccountKey(acme, namespace).pipe(Effect.result)
       if (keyPem._tag === "Failure") {
         const message = `Failed to register ACME account: ${keyPem.failure.message}`
-        yield* events.record(issuer, "Warning", "ErrRegisterACMEAccount", message)
+        if (ready?.message !== message) yield* events.record(issuer, "Warning", "ErrRegisterACMEAccount", message)
         yield* setIssuerReady(type, issuer, { status: "False", reason: "ErrRegisterACMEAccount", message })
         return requeueAfter(refusedRetry)
       }
@@ -70,8 +70,14 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
 
       // An account known under this key whose email changed is an update, as cert-manager reports it.
       const updating = registered && previous.lastPrivateKeyHash === hash
-      const client = yield* accountClient(acme, namespace, keyPem.success)
-      const outcome = yield* client.registerAccount({ termsOfServiceAgreed: true, ...(email === "" ? {} : { email }) }).pipe(Effect.result)
+      const client = yield* accountClient(acme, namespace, keyPem.success).pipe(Effect.result)
+      if (client._tag === "Failure") {
+        const message = `Failed to register ACME account: ${client.failure.message}`
+        if (ready?.message !== message) yield* events.record(issuer, "Warning", "ErrRegisterACMEAccount", message)
+        yield* setIssuerReady(type, issuer, { status: "False", reason: "ErrRegisterACMEAccount", message })
+        return requeueAfter(refusedRetry)
+      }
+      const outcome = yield* client.success.registerAccount({ termsOfServiceAgreed: true, ...(email === "" ? {} : { email }) }).pipe(Effect.result)
       if (outcome._tag === "Failure") {
         const reason = updating ? "ErrUpdateACMEAccount" : "ErrRegisterACMEAccount"
         const message = acmeFailureMessage(updating ? "Failed to update ACME account" : "Failed to register ACME account", outcome.failure)

@@ -42,8 +42,14 @@ export const objectKeyString = (key: ObjectKey): string => (key.namespace === un
  * Starts the reconciler in the current scope. Returns once its watches run;
  * the per-object fibers live as long as the scope.
  */
+export interface RunOptions {
+  /** Watch namespaced kinds in this namespace only. */
+  readonly namespace?: string
+}
+
 export const runReconciler = <A extends KubeObject, E, R>(
   reconciler: Reconciler<A, E, R>,
+  options: RunOptions = {},
 ): Effect.Effect<void, never, R | ResourceStore | Scope.Scope> =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
@@ -110,12 +116,17 @@ export const runReconciler = <A extends KubeObject, E, R>(
 
     const onPrimary = (event: WatchEvent<A>): Effect.Effect<void, never, R> => (event.type === "DELETED" ? forget(keyOf(event.object)) : wake(keyOf(event.object)))
 
+    const watchOptions = (type: ResourceType<any>, labelSelector: string | undefined) => ({
+      ...(labelSelector === undefined ? {} : { labelSelector }),
+      ...(options.namespace === undefined || !type.namespaced ? {} : { namespace: options.namespace }),
+    })
+
     const watchForever = <B extends KubeObject>(
       type: ResourceType<B>,
       labelSelector: string | undefined,
       handle: (event: WatchEvent<B>) => Effect.Effect<void, never, R>,
     ) =>
-      store.watch(type, labelSelector === undefined ? {} : { labelSelector }).pipe(
+      store.watch(type, watchOptions(type, labelSelector)).pipe(
         Stream.runForEach(handle),
         Effect.tapCause((cause) => Effect.logWarning(`${reconciler.name}: watch of ${type.plural} ended; restarting`, { cause: Cause.pretty(cause) })),
         Effect.retry(Schedule.min([Schedule.exponential("500 millis", 2), Schedule.spaced("30 seconds")])),

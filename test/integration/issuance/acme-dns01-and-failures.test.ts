@@ -13,15 +13,16 @@ import { chainVerifies, dnsNamesOf, pebbleRoot, splitPemChain } from "../../supp
 import { queryTxt } from "../../support/dns.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
-import { createNamespace } from "../../support/kube.ts"
+import { createNamespaceNamed } from "../../support/kube.ts"
 import { freePort } from "../../env/ports.ts"
 
 const env = testEnvironment()
 
 describe("ACME issuance over DNS-01", () => {
+  const namespace = uniqueName("dns01")
   it.live("issues a wildcard and its apex through RFC 2136 updates to bind9, and removes the records", () =>
     Effect.gen(function* () {
-      const namespace = yield* Effect.promise(() => createNamespace(env, "dns01"))
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
       const store = yield* ResourceStore
       yield* runIssuance
       yield* store.create(Secrets, {
@@ -58,18 +59,19 @@ describe("ACME issuance over DNS-01", () => {
       assert.deepStrictEqual(presented, ["Presented challenge using dns-01 challenge mechanism", "Presented challenge using dns-01 challenge mechanism"])
       // Cleaned up: no TXT record left behind.
       assert.deepStrictEqual(yield* Effect.promise(() => queryTxt(env.dns, `_acme-challenge.${base}`)), [])
-    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env)))),
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
     120_000,
   )
 })
 
 describe("a name the ACME server cannot validate", () => {
+  const namespace = uniqueName("blocked")
   // certops' self check passes (it reaches certops' responder on another
   // port), but pebble's validation hits a port nobody answers: as if a
   // firewall dropped the CA's requests.
   it.live("fails Challenge and Order with the server's reason, backs off, and issues with a new Order once fixed", () =>
     Effect.gen(function* () {
-      const namespace = yield* Effect.promise(() => createNamespace(env, "blocked"))
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
       const store = yield* ResourceStore
       yield* runIssuance
       yield* store.create(Issuers, acmeIssuer(env, namespace, "blocked", [{ http01: { ingress: {} } }]))
@@ -118,7 +120,7 @@ describe("a name the ACME server cannot validate", () => {
       assert.isDefined(validOrder)
       assert.notStrictEqual(validOrder?.metadata.name, orders[0]?.metadata.name)
       yield* Scope.close(scope, Exit.void)
-    }).pipe(Effect.scoped, Effect.provide(Layer.unwrap(Effect.map(freePort, (port) => e2eLayer(env, e2eSettings(env, { http01SolverPort: port, http01SelfCheckPort: port })))))),
+    }).pipe(Effect.scoped, Effect.provide(Layer.unwrap(Effect.map(freePort, (port) => e2eLayer(env, e2eSettings(env, { namespace, http01SolverPort: port, http01SelfCheckPort: port })))))),
     180_000,
   )
 })

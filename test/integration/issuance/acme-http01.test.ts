@@ -9,14 +9,15 @@ import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { chainVerifies, dnsNamesOf, pebbleRoot, splitPemChain } from "../../support/acme.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
-import { createNamespace, kubectl } from "../../support/kube.ts"
+import { createNamespaceNamed, kubectl } from "../../support/kube.ts"
 
 const env = testEnvironment()
 
 describe("ACME issuance over HTTP-01", () => {
+  const namespace = uniqueName("quickstart")
   it.live("follows the quick start: Issuer Ready, Certificate Ready, documented Order and Challenge trail", () =>
     Effect.gen(function* () {
-      const namespace = yield* Effect.promise(() => createNamespace(env, "quickstart"))
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
       const store = yield* ResourceStore
       yield* runIssuance
       const challengeTrail: Array<string> = []
@@ -79,7 +80,7 @@ describe("ACME issuance over HTTP-01", () => {
       const getCertificates = kubectl(env, ["get", "certificates", "-n", namespace])
       assert.match(getCertificates, /^NAME\s+READY\s+SECRET\s+AGE/m)
       assert.match(getCertificates, /^example-com\s+True\s+example-com-tls\s+/m)
-    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env)))),
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
     120_000,
   )
 })

@@ -16,9 +16,9 @@ import { createNamespace } from "../../support/kube.ts"
 const env = testEnvironment()
 const pebbleOrders = () => readFileSync(join(env.dir, "pebble.log"), "utf8").split("\n").filter((line) => line.includes("Added order")).length
 
-const startCertops = (log: string): ChildProcess =>
+const startCertops = (log: string, namespace: string): ChildProcess =>
   spawn(process.execPath, [join(import.meta.dirname, "../../support/issuance-process.ts")], {
-    env: { ...process.env, CERTOPS_TEST_ENV: JSON.stringify(env) },
+    env: { ...process.env, CERTOPS_TEST_ENV: JSON.stringify(env), CERTOPS_TEST_NAMESPACE: namespace },
     stdio: ["ignore", openSync(log, "a"), openSync(log, "a")],
   })
 
@@ -41,7 +41,7 @@ describe("restart safety", () => {
         yield* store.create(Certificates, certificateFor(namespace, `site-${index}`, "acme", [`${uniqueName(`site${index}`)}.${env.dns.zone}`]))
       }
 
-      const first = startCertops(log)
+      const first = startCertops(log, namespace)
       yield* Effect.addFinalizer(() => stop(first, "SIGKILL"))
       yield* eventually("the issuer to be Ready", readyIssuer(namespace, "acme"))
       // Mid-flight: ACME orders exist, not every certificate is done.
@@ -57,7 +57,7 @@ describe("restart safety", () => {
       yield* stop(first, "SIGKILL")
       assert.isBelow(readyAtKill, 20, "the kill must land before every certificate is done")
 
-      const second = startCertops(log)
+      const second = startCertops(log, namespace)
       yield* Effect.addFinalizer(() => stop(second, "SIGTERM"))
       yield* eventually(
         "all 20 certificates to be Ready",

@@ -7,9 +7,9 @@ import { Effect } from "effect"
 import { Certificates, ClusterIssuers, Issuers, Secrets } from "../../../src/api/kinds.ts"
 import { runIssuance } from "../../../src/controllers/issuance.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
-import { testEnvironment } from "../../support/env.ts"
+import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { e2eLayer, e2eSettings, eventually, readyCertificate } from "../../support/issuance-e2e.ts"
-import { createNamespace, kubectl } from "../../support/kube.ts"
+import { createNamespaceNamed, kubectl } from "../../support/kube.ts"
 
 const env = testEnvironment()
 
@@ -19,10 +19,11 @@ const serialOf = (namespace: string, name: string) =>
   )
 
 describe("SelfSigned → CA issuance and renewal", () => {
+  const namespace = uniqueName("pki")
   it.live("issues through a SelfSigned-bootstrapped CA and renews a short-lived certificate on time", () =>
     Effect.gen(function* () {
       const store = yield* ResourceStore
-      const namespace = yield* Effect.promise(() => createNamespace(env, "pki"))
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
       yield* runIssuance
       const bootstrap = `bootstrap-${namespace}`
       yield* store.create(ClusterIssuers, { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: bootstrap }, spec: { selfSigned: {} } })
@@ -61,7 +62,7 @@ describe("SelfSigned → CA issuance and renewal", () => {
       const describe = kubectl(env, ["describe", "certificate", "-n", namespace, "short"])
       assert.match(describe, /Normal\s+Issued\s+.*The certificate has been successfully issued/)
       assert.match(describe, /Renewing certificate as renewal was scheduled at/)
-    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env)))),
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
     90_000,
   )
 })
