@@ -1,0 +1,41 @@
+// Everything `certops run` is told: where the intents are, where state lives,
+// which ports it serves, and the issuance settings. Plain data; the CLI fills
+// it from flags, environment and an optional file.
+import type { Duration, Redacted } from "effect"
+import type { IssuanceSettings } from "./issuance-settings.ts"
+
+export interface GitConfig {
+  /** An http(s) URL or a local path. */
+  readonly url: string
+  readonly branch: string
+  /** The directory holding the intents ("" for the whole repository). */
+  readonly path: string
+  readonly username?: string
+  readonly password?: Redacted.Redacted<string>
+  readonly token?: Redacted.Redacted<string>
+  readonly pollInterval: Duration.Input
+  /** Verifies push webhooks; without it the webhook endpoint is off. */
+  readonly webhookSecret?: Redacted.Redacted<string>
+  readonly statusBranch: string
+  readonly defaultNamespace: string
+}
+
+export type StoreConfig =
+  | { readonly backend: "kubernetes"; readonly kubeconfig?: string }
+  | { readonly backend: "embedded"; readonly stateDir: string }
+
+export interface HttpConfig {
+  readonly host: string
+  /** /metrics, /livez, /readyz. */
+  readonly port: number
+  readonly webhookPort: number
+}
+
+export interface DaemonConfig {
+  readonly git: GitConfig
+  readonly store: StoreConfig
+  /** Git mirrors, pending status reports, the embedded store's default home. */
+  readonly stateDir: string
+  readonly http: HttpConfig
+  readonly issuance: IssuanceSettings
+}

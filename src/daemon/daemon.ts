@@ -1,0 +1,84 @@
+// `certops run`: the store, the issuance controllers, the HTTP-01 responder,
+// the GitOps loop with its webhook, and status reports, wired as Layers and
+// running until interrupted (SIGTERM/SIGINT: in-flight work ends, pending
+// status is pushed).
+import { NodeServices } from "@effect/platform-node"
+import { Effect, Layer, Option } from "effect"
+import { acmeAccountsLayer } from "../acme/accounts.ts"
+import { runIssuance } from "../controllers/issuance.ts"
+import { GitCredentials } from "../git/credentials.ts"
+import { GitSource } from "../git/source.ts"
+import { followCertificates } from "../gitops/certificate-reports.ts"
+import { runGitOps } from "../gitops/gitops-loop.ts"
+import { serveWebhook } from "../gitops/webhook-server.ts"
+import { defaultPolicyDirectory } from "../intents/intent-set.ts"
+import { readDefaultPolicies } from "../policy/default-policies.ts"
+import { StatusReporter } from "../report/status-reporter.ts"
+import { challengeSolversLayer } from "../solvers/challenge-solvers.ts"
+import { http01ResponderLayer } from "../solvers/http01/http01-responder.ts"
+import { embeddedStoreLayer } from "../store/embedded/embedded-store.ts"
+import { eventRecorderLayer } from "../store/event-recorder.ts"
+import type { KubeConfigError } from "../store/kubernetes/client.ts"
+import { kubernetesStoreLayer } from "../store/kubernetes/layer.ts"
+import type { StoreUnavailable } from "../store/errors.ts"
+import type { ResourceStore } from "../store/resource-store.ts"
+import type { DaemonConfig } from "./daemon-config.ts"
+import { IssuanceSettings } from "./issuance-settings.ts"
+
+const credentialsOf = (git: DaemonConfig["git"]) =>
+  git.token !== undefined
+    ? GitCredentials.token(git.token, git.username)
+    : git.password !== undefined && git.username !== undefined
+      ? GitCredentials.basic(git.username, git.password)
+      : GitCredentials.anonymous
+
+export const storeLayer = (config: DaemonConfig): Layer.Layer<ResourceStore, KubeConfigError | StoreUnavailable> =>
+  config.store.backend === "kubernetes"
+    ? kubernetesStoreLayer(config.store.kubeconfig === undefined ? {} : { kubeconfigPath: config.store.kubeconfig })
+    : embeddedStoreLayer(config.store.stateDir)
+
+/** Every service the daemon runs on, for one configuration. */
+export const daemonLayer = (config: DaemonConfig) => {
+  const repository = { location: config.git.url, credentials: credentialsOf(config.git), stateDir: config.stateDir }
+  const git = Layer.mergeAll(
+    GitSource.layer({ repository, branch: config.git.branch, directory: config.git.path, include: [defaultPolicyDirectory] }),
+    StatusReporter.layer({ repository, branch: config.git.statusBranch }),
+  )
+  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, challengeSolversLayer, http01ResponderLayer({ host: config.http.host }))
+  return Layer.mergeAll(services, git).pipe(Layer.provideMerge(storeLayer(config)), Layer.provideMerge(Layer.succeed(IssuanceSettings, config.issuance)))
+}
+
+/** Starts everything in the current scope; returns what tests and the CLI may poke. */
+export const startDaemon = (config: DaemonConfig) =>
+  Effect.gen(function* () {
+    const source = { repository: config.git.url, directory: config.git.path }
+    yield* runIssuance
+    const defaultPolicies = yield* readDefaultPolicies().pipe(Effect.provide(NodeServices.layer), Effect.orElseSucceed(() => []))
+    const loop = yield* runGitOps({
+      source,
+      pollInterval: config.git.pollInterval,
+      intents: { directory: config.git.path, defaultNamespace: config.git.defaultNamespace, defaultPolicies },
+    })
+    yield* followCertificates(source)
+    const webhook =
+      config.git.webhookSecret === undefined
+        ? Option.none<{ readonly port: number }>()
+        : Option.some(
+            yield* serveWebhook({
+              host: config.http.host,
+              port: config.http.webhookPort,
+              secret: config.git.webhookSecret,
+              branch: config.git.branch,
+              onPush: () => Effect.runFork(loop.trigger),
+            }),
+          )
+    yield* Effect.logInfo("certops running", {
+      git: `${config.git.url}#${config.git.branch}:${config.git.path || "/"}`,
+      store: config.store.backend,
+      ...(Option.isSome(webhook) ? { webhookPort: webhook.value.port } : {}),
+    })
+    const reporter = yield* StatusReporter
+    // On shutdown, push what is pending rather than leave it to the next start.
+    yield* Effect.addFinalizer(() => reporter.flush.pipe(Effect.ignore))
+    return { trigger: loop.trigger, webhook }
+  })

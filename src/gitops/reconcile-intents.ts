@@ -1,0 +1,49 @@
+// One GitOps pass: files → validated intent set → applied to the store →
+// rejections reported. Issuers that exist in the cluster without Git count
+// as known, so Certificates may use them.
+import { Effect } from "effect"
+import { ClusterIssuers, Issuers } from "../api/kinds.ts"
+import { applyIntents, type ApplyOutcome } from "../apply/apply-intents.ts"
+import type { SourceIdentity } from "../apply/provenance.ts"
+import { buildIntentSet, type IntentSet, type IntentSetOptions } from "../intents/intent-set.ts"
+import type { IntentKey } from "../intents/identity.ts"
+import type { SourceFile } from "../intents/source-file.ts"
+import { rejectionReports } from "../report/rejection-reports.ts"
+import { StatusReporter } from "../report/status-reporter.ts"
+import { ResourceStore } from "../store/resource-store.ts"
+
+export interface IntentOptions extends Omit<IntentSetOptions, "knownIssuers"> {}
+
+const issuersInCluster = Effect.gen(function* () {
+  const store = yield* ResourceStore
+  const namespaced = yield* store.list(Issuers)
+  const cluster = yield* store.list(ClusterIssuers)
+  return [
+    ...namespaced.map((issuer): IntentKey => ({ kind: "Issuer", namespace: issuer.metadata.namespace ?? "", name: issuer.metadata.name })),
+    ...cluster.map((issuer): IntentKey => ({ kind: "ClusterIssuer", name: issuer.metadata.name })),
+  ]
+})
+
+export interface PassResult {
+  readonly set: IntentSet
+  readonly outcomes: ReadonlyArray<ApplyOutcome>
+}
+
+export const reconcileIntents = (files: ReadonlyArray<SourceFile>, source: SourceIdentity, commit: string, options: IntentOptions) =>
+  Effect.gen(function* () {
+    const reporter = yield* StatusReporter
+    const knownIssuers = yield* issuersInCluster
+    const set = buildIntentSet(files, { ...options, knownIssuers })
+    const outcomes = yield* applyIntents({ source, commit, accepted: set.accepted, rejected: set.rejected })
+    yield* reporter.rejections(rejectionReports(set.rejected, commit))
+    const changed = outcomes.filter((outcome) => outcome.action !== "unchanged")
+    if (changed.length > 0 || set.rejected.length > 0) {
+      yield* Effect.logInfo("intents applied", {
+        commit: commit.slice(0, 7),
+        accepted: set.accepted.length,
+        rejected: set.rejected.length,
+        changed: changed.map((outcome) => `${outcome.action} ${outcome.kind} ${outcome.namespace ?? ""}/${outcome.name}`),
+      })
+    }
+    return { set, outcomes } satisfies PassResult
+  })
