@@ -1,11 +1,13 @@
 // The `certops` command.
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Console, Effect } from "effect"
+import { Cause, Console, Effect, Exit, Runtime } from "effect"
 import { Command } from "effect/cli"
 import { describeClusterAccess, detectCluster } from "../daemon/cluster-detection.ts"
 import { check } from "./check.ts"
 import { crds } from "./crds.ts"
+import { run } from "./run.ts"
 import { libraryVersions } from "./library-versions.ts"
+import { status } from "./status.ts"
 import { version } from "../version.ts"
 
 const about = Effect.gen(function* () {
@@ -17,7 +19,12 @@ const about = Effect.gen(function* () {
 
 const certops = Command.make("certops", {}, () => about).pipe(
   Command.withDescription("GitOps reconciler for TLS certificates"),
-  Command.withSubcommands([check, crds]),
+  Command.withSubcommands([check, crds, run, status]),
 )
 
-certops.pipe(Command.run({ version }), Effect.provide(NodeServices.layer), NodeRuntime.runMain)
+// Ctrl-C and SIGTERM are how the daemon is meant to stop: after a graceful
+// shutdown that is a clean exit, not the 130 of an interrupted program.
+const teardown: Runtime.Teardown = (exit, onExit) =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+
+certops.pipe(Command.run({ version }), Effect.provide(NodeServices.layer), NodeRuntime.runMain({ teardown }))

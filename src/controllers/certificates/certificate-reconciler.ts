@@ -169,7 +169,18 @@ const settleRequest = (
     const caPem = request.status.ca === undefined ? "" : Buffer.from(request.status.ca, "base64").toString("utf8")
     const leaf = splitPemChain(chainPem)[0] ?? chainPem
     const parsed = yield* parseCertificate(leaf)
-    yield* writeCertificateSecret(certificate, existingSecret, { chainPem, keyPem, caPem, parsed })
+    const written = yield* writeCertificateSecret(certificate, existingSecret, { chainPem, keyPem, caPem, parsed }).pipe(
+      Effect.as(true),
+      Effect.catchTag("KeystorePasswordMissing", (missing) =>
+        Effect.gen(function* () {
+          if (findCondition(certificate.status?.conditions, "Ready")?.message !== missing.detail) yield* events.record(certificate, "Warning", "KeystorePasswordMissing", missing.detail)
+          yield* writeStatus(withConditions(certificate.status ?? {}, { type: "Ready", status: "False", reason: "KeystorePasswordMissing", message: missing.detail }))
+          return false
+        }),
+      ),
+    )
+    // Signed and kept in its request; installed once the password exists (checked again now and then).
+    if (!written) return requeueAfter("1 minute")
     yield* events.record(certificate, "Normal", "Issued", "The certificate has been successfully issued")
     const { nextPrivateKeySecretName: _next, failedIssuanceAttempts: _attempts, lastFailureTime: _failure, ...rest } = certificate.status ?? {}
     yield* writeStatus({

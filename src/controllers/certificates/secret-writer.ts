@@ -1,7 +1,7 @@
 // Writes the issued certificate into the Certificate's Secret, as cert-manager
 // lays it out: kubernetes.io/tls with tls.crt, tls.key, ca.crt, the
 // annotations tools read, secretTemplate, and a PKCS#12 keystore on request.
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import type { Certificate } from "../../api/certificate.ts"
 import type { Secret } from "../../api/core.ts"
 import { Secrets } from "../../api/kinds.ts"
@@ -30,6 +30,15 @@ const issuedAnnotations = (certificate: Certificate, parsed: ParsedCertificate):
   [annotations.emailSans]: parsed.emailAddresses.join(","),
 })
 
+/** A keystore was asked for, but its password is not there (yet): the user's to fix, not a retry loop. */
+export class KeystorePasswordMissing extends Schema.TaggedError<KeystorePasswordMissing>()("KeystorePasswordMissing", {
+  detail: Schema.String,
+}) {
+  override get message() {
+    return this.detail
+  }
+}
+
 /** The keystore password from its Secret, or an error naming what is missing. */
 const keystorePassword = (certificate: Certificate) =>
   Effect.gen(function* () {
@@ -39,7 +48,9 @@ const keystorePassword = (certificate: Certificate) =>
     const ref = pkcs12.passwordSecretRef
     const secret = yield* store.get(Secrets, { namespace: certificate.metadata.namespace ?? "", name: ref.name }).pipe(Effect.option)
     const password = secret._tag === "Some" ? secretText(secret.value, ref.key ?? "password") : undefined
-    if (password === undefined) return yield* Effect.fail(new Error(`PKCS#12 password Secret "${ref.name}" not found or has no key "${ref.key ?? "password"}"`))
+    if (password === undefined) {
+      return yield* new KeystorePasswordMissing({ detail: `PKCS#12 keystore password Secret "${ref.name}" not found or has no key "${ref.key ?? "password"}"` })
+    }
     return password
   })
 
