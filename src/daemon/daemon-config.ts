@@ -31,6 +31,14 @@ export interface HttpConfig {
   readonly webhookPort: number
 }
 
+export interface LeaderElectionConfig {
+  /** Where the Lease lives (the pod's namespace in a cluster). */
+  readonly namespace: string
+  /** This replica's name in the Lease (the pod name in a cluster). */
+  readonly identity: string
+  readonly leaseDuration: Duration.Duration
+}
+
 export interface DaemonConfig {
   readonly git: GitConfig
   readonly store: StoreConfig
@@ -38,4 +46,6 @@ export interface DaemonConfig {
   readonly stateDir: string
   readonly http: HttpConfig
   readonly issuance: IssuanceSettings
+  /** Used with the kubernetes store; the embedded store has a single replica. */
+  readonly leaderElection: LeaderElectionConfig
 }

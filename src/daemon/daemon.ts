@@ -3,7 +3,7 @@
 // running until interrupted (SIGTERM/SIGINT: in-flight work ends, pending
 // status is pushed).
 import { NodeServices } from "@effect/platform-node"
-import { Effect, Layer, Option } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { acmeAccountsLayer } from "../acme/accounts.ts"
 import { runIssuance } from "../controllers/issuance.ts"
 import { GitCredentials } from "../git/credentials.ts"
@@ -24,6 +24,8 @@ import type { StoreUnavailable } from "../store/errors.ts"
 import type { ResourceStore } from "../store/resource-store.ts"
 import type { DaemonConfig } from "./daemon-config.ts"
 import { IssuanceSettings } from "./issuance-settings.ts"
+import { defaultLeaseSettings, whileLeading } from "./leadership/leader-election.ts"
+import { guardedStoreLayer, Leadership, leadershipLayer } from "./leadership/leadership.ts"
 
 const credentialsOf = (git: DaemonConfig["git"]) =>
   git.token !== undefined
@@ -45,11 +47,33 @@ export const daemonLayer = (config: DaemonConfig) => {
     StatusReporter.layer({ repository, branch: config.git.statusBranch }),
   )
   const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, challengeSolversLayer, http01ResponderLayer({ host: config.http.host }))
-  return Layer.mergeAll(services, git).pipe(Layer.provideMerge(storeLayer(config)), Layer.provideMerge(Layer.succeed(IssuanceSettings, config.issuance)))
+  const leadership = leadershipLayer(config.store.backend === "embedded")
+  const store = guardedStoreLayer.pipe(Layer.provide(storeLayer(config)), Layer.provideMerge(leadership))
+  return Layer.mergeAll(services, git).pipe(Layer.provideMerge(store), Layer.provideMerge(Layer.succeed(IssuanceSettings, config.issuance)))
 }
 
-/** Starts everything in the current scope; returns what tests and the CLI may poke. */
+/**
+ * Starts the daemon in the current scope. In a cluster the work runs only
+ * while this replica holds the Lease (standbys keep caches warm and serve
+ * HTTP-01); on the embedded store it runs at once.
+ */
 export const startDaemon = (config: DaemonConfig) =>
+  Effect.gen(function* () {
+    if (config.store.backend === "embedded") return yield* startWork(config)
+    const { leading } = yield* Leadership
+    const election = config.leaderElection
+    const settings = {
+      ...defaultLeaseSettings(election.identity, election.namespace),
+      leaseDuration: election.leaseDuration,
+      renewDeadline: Duration.millis(Duration.toMillis(election.leaseDuration) * (2 / 3)),
+      retryPeriod: Duration.millis(Math.max(200, Duration.toMillis(election.leaseDuration) / 7)),
+    }
+    yield* Effect.forkScoped(whileLeading(settings, leading, startWork(config)))
+    return undefined
+  })
+
+/** Everything only the leader runs. */
+const startWork = (config: DaemonConfig) =>
   Effect.gen(function* () {
     const source = { repository: config.git.url, directory: config.git.path }
     yield* runIssuance

@@ -2,7 +2,7 @@
 // (CERTOPS_*), which beat the config file, which beats the defaults. Secrets
 // come from files or the environment, never from flags (which `ps` shows).
 import { readFileSync } from "node:fs"
-import { homedir } from "node:os"
+import { homedir, hostname } from "node:os"
 import { join } from "node:path"
 import { Duration, Redacted, Result } from "effect"
 import { parse as parseYaml } from "yaml"
@@ -16,7 +16,7 @@ export const settingNames = [
   "webhook-secret-file", "status-branch", "default-namespace", "store", "kubeconfig", "state-dir",
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
   "self-check-interval", "max-concurrent-challenges", "cluster-resource-namespace", "namespace",
-  "issuance-backoff-base",
+  "issuance-backoff-base", "lease-namespace", "lease-duration", "identity",
 ] as const
 export type SettingName = (typeof settingNames)[number]
 
@@ -128,6 +128,11 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
       webhookPort: take(port(raw["webhook-port"], 8081, "webhook-port"), 8081),
     },
     issuance,
+    leaderElection: {
+      namespace: raw["lease-namespace"] ?? input.env["POD_NAMESPACE"] ?? issuance.clusterResourceNamespace,
+      identity: raw["identity"] ?? input.env["POD_NAME"] ?? `${hostname()}-${process.pid}`,
+      leaseDuration: take(duration(raw["lease-duration"], Duration.seconds(15), "lease-duration"), Duration.seconds(15)),
+    },
   }
   return problems.length === 0 ? Result.succeed(config) : Result.fail(problems)
 }

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process"
 import { createHmac, X509Certificate } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Duration, Effect, Redacted } from "effect"
 import { parse as parseYaml } from "yaml"
 import { Certificates, Secrets } from "../../../src/api/kinds.ts"
 import type { DaemonConfig } from "../../../src/daemon/daemon-config.ts"
@@ -81,6 +81,7 @@ const config: DaemonConfig = {
   stateDir: mkdtempSync(join(tmpdir(), "certops-daemon-")),
   http: { host: "127.0.0.1", port: metricsPort, webhookPort },
   issuance: e2eSettings(env, { namespace }),
+  leaderElection: { namespace, identity: "gitops-test", leaseDuration: Duration.seconds(6) },
 }
 
 const post = (body: string, headers: Record<string, string>) =>
