@@ -5,6 +5,7 @@ import { Command } from "effect/cli"
 import { describeClusterAccess, detectCluster } from "../daemon/cluster-detection.ts"
 import { check } from "./check.ts"
 import { crds } from "./crds.ts"
+import { planCommand } from "./plan.ts"
 import { run } from "./run.ts"
 import { libraryVersions } from "./library-versions.ts"
 import { status } from "./status.ts"
@@ -19,7 +20,7 @@ const about = Effect.gen(function* () {
 
 const certops = Command.make("certops", {}, () => about).pipe(
   Command.withDescription("GitOps reconciler for TLS certificates"),
-  Command.withSubcommands([check, crds, run, status]),
+  Command.withSubcommands([check, crds, planCommand, run, status]),
 )
 
 // Ctrl-C and SIGTERM are how the daemon is meant to stop: after a graceful
