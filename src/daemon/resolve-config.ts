@@ -16,7 +16,7 @@ export const settingNames = [
   "webhook-secret-file", "status-branch", "default-namespace", "store", "kubeconfig", "state-dir",
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
   "self-check-interval", "max-concurrent-challenges", "cluster-resource-namespace", "namespace",
-  "issuance-backoff-base", "lease-namespace", "lease-duration", "identity",
+  "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service",
 ] as const
 export type SettingName = (typeof settingNames)[number]
 
@@ -61,6 +61,17 @@ const duration = (value: string | undefined, fallback: Duration.Duration, name: 
   return Result.fail(`${name}: "${value}" is not a duration such as "30 seconds" or "5 minutes"`)
 }
 
+/** `name:port`: the Service HTTP-01 Ingresses route to. */
+const ingressService = (value: string | undefined, problems: Array<string>): Partial<IssuanceSettings> => {
+  if (value === undefined) return {}
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?):(\d{1,5})$/.exec(value)
+  if (match === null) {
+    problems.push(`http01-ingress-service: "${value}" is not <service name>:<port>`)
+    return {}
+  }
+  return { http01IngressService: { name: match[1]!, port: Number(match[3]) } }
+}
+
 export const defaultStateDir = (env: NodeJS.ProcessEnv): string =>
   join(env["XDG_STATE_HOME"] ?? join(env["HOME"] ?? homedir(), ".local", "state"), "certops")
 
@@ -102,6 +113,7 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
     selfCheckNameservers: raw["self-check-nameservers"]?.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "") ?? [],
     http01SolverPort: take(port(raw["http01-port"], defaultIssuanceSettings.http01SolverPort, "http01-port"), 0),
     http01SelfCheckPort: take(port(raw["http01-self-check-port"], defaultIssuanceSettings.http01SelfCheckPort, "http01-self-check-port"), 0),
+    ...ingressService(raw["http01-ingress-service"], problems),
     issuanceBackoffBase: take(duration(raw["issuance-backoff-base"], defaultIssuanceSettings.issuanceBackoffBase, "issuance-backoff-base"), defaultIssuanceSettings.issuanceBackoffBase),
   }
   const config: DaemonConfig = {
