@@ -22,7 +22,7 @@ export interface ApplyOptions {
   readonly rejected: ReadonlyArray<Rejection>
 }
 
-export type ApplyAction = "created" | "updated" | "reverted" | "unchanged" | "pruned"
+export type ApplyAction = "created" | "updated" | "reverted" | "unchanged" | "pruned" | "failed"
 
 export interface ApplyOutcome {
   readonly kind: string
@@ -30,6 +30,8 @@ export interface ApplyOutcome {
   readonly name: string
   readonly action: ApplyAction
   readonly file?: string
+  /** Why, when the store refused the object (e.g. its namespace does not exist). */
+  readonly error?: string
 }
 
 type Applicable = Certificate | Issuer | ClusterIssuer
@@ -102,34 +104,52 @@ export const applyIntents = (options: ApplyOptions) =>
     // Issuers first, so that Certificates find them.
     const ordered = [...options.accepted].sort((left, right) => Number(left.resource.kind === "Certificate") - Number(right.resource.kind === "Certificate"))
     const wanted = new Set<string>()
+    const applyOne = (intent: Intent, declared: Applicable) =>
+      Effect.gen(function* () {
+        const targetHash = gitHash(declared)
+        const target = { ...declared, metadata: { ...declared.metadata, annotations: { ...declared.metadata.annotations, [provenance.appliedHashAnnotation]: targetHash } } } as Applicable
+        const type = typeOf(target.kind)
+        const existing = yield* store.get(type, keyOf(target)).pipe(Effect.option)
+        if (existing._tag === "None") {
+          const created = yield* store.create(type, target)
+          yield* events.record(created, "Normal", "Applied", `Created from ${intent.source.file} at commit ${short}`)
+          record(created, "created", intent.source.file)
+          return
+        }
+        const current = existing.value
+        if (gitHash(current) === targetHash) {
+          record(current, "unchanged", intent.source.file)
+          return
+        }
+        // Git still declares what was applied last, yet the object differs: someone edited it in the cluster.
+        const drifted = current.metadata.annotations?.[provenance.appliedHashAnnotation] === targetHash
+        const updated = yield* store.update(type, { ...target, metadata: { ...current.metadata, labels: target.metadata.labels ?? {}, annotations: target.metadata.annotations ?? {} } })
+        if (drifted) {
+          yield* events.record(updated, "Warning", "DriftReverted", `Reverted an in-cluster edit to match ${intent.source.file} at commit ${short}`)
+          record(updated, "reverted", intent.source.file)
+        } else {
+          yield* events.record(updated, "Normal", "Applied", `Updated from ${intent.source.file} at commit ${short}`)
+          record(updated, "updated", intent.source.file)
+        }
+      })
     for (const intent of ordered) {
       const declared = desired(intent, options)
-      const targetHash = gitHash(declared)
-      const target = { ...declared, metadata: { ...declared.metadata, annotations: { ...declared.metadata.annotations, [provenance.appliedHashAnnotation]: targetHash } } } as Applicable
-      const type = typeOf(target.kind)
-      wanted.add(`${target.kind}/${target.metadata.namespace ?? ""}/${target.metadata.name}`)
-      const existing = yield* store.get(type, keyOf(target)).pipe(Effect.option)
-      if (existing._tag === "None") {
-        const created = yield* store.create(type, target)
-        yield* events.record(created, "Normal", "Applied", `Created from ${intent.source.file} at commit ${short}`)
-        record(created, "created", intent.source.file)
-        continue
-      }
-      const current = existing.value
-      if (gitHash(current) === targetHash) {
-        record(current, "unchanged", intent.source.file)
-        continue
-      }
-      // Git still declares what was applied last, yet the object differs: someone edited it in the cluster.
-      const drifted = current.metadata.annotations?.[provenance.appliedHashAnnotation] === targetHash
-      const updated = yield* store.update(type, { ...target, metadata: { ...current.metadata, labels: target.metadata.labels ?? {}, annotations: target.metadata.annotations ?? {} } })
-      if (drifted) {
-        yield* events.record(updated, "Warning", "DriftReverted", `Reverted an in-cluster edit to match ${intent.source.file} at commit ${short}`)
-        record(updated, "reverted", intent.source.file)
-      } else {
-        yield* events.record(updated, "Normal", "Applied", `Updated from ${intent.source.file} at commit ${short}`)
-        record(updated, "updated", intent.source.file)
-      }
+      wanted.add(`${declared.kind}/${declared.metadata.namespace ?? ""}/${declared.metadata.name}`)
+      // One object the store refuses (a missing namespace, say) must not stop the others.
+      yield* applyOne(intent, declared).pipe(
+        Effect.catch((error: { readonly message: string }) =>
+          Effect.sync(() =>
+            outcomes.push({
+              kind: declared.kind,
+              name: declared.metadata.name,
+              action: "failed",
+              file: intent.source.file,
+              error: error.message,
+              ...(declared.metadata.namespace === undefined ? {} : { namespace: declared.metadata.namespace }),
+            }),
+          ),
+        ),
+      )
     }
 
     // Prune what this source applied before and Git no longer declares, unless its file is broken right now.

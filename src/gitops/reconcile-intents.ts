@@ -35,7 +35,13 @@ export const reconcileIntents = (files: ReadonlyArray<SourceFile>, source: Sourc
     const knownIssuers = yield* issuersInCluster
     const set = buildIntentSet(files, { ...options, knownIssuers })
     const outcomes = yield* applyIntents({ source, commit, accepted: set.accepted, rejected: set.rejected })
-    yield* reporter.rejections(rejectionReports(set.rejected, commit))
+    // What the store refused is reported beside what validation refused, with the store's reason.
+    const refused = outcomes.flatMap((outcome) =>
+      outcome.action === "failed" && outcome.file !== undefined
+        ? [{ file: outcome.file, kind: outcome.kind, name: outcome.name, ...(outcome.namespace === undefined ? {} : { namespace: outcome.namespace }), rule: "apply-failed", message: outcome.error ?? "the store refused the object" }]
+        : [],
+    )
+    yield* reporter.rejections(rejectionReports([...set.rejected, ...refused], commit))
     const changed = outcomes.filter((outcome) => outcome.action !== "unchanged")
     if (changed.length > 0 || set.rejected.length > 0) {
       yield* Effect.logInfo("intents applied", {

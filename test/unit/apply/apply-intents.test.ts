@@ -105,4 +105,16 @@ describe("applyIntents", () => {
       assert.deepStrictEqual((yield* store.list(Certificates, { namespace: "web" })).map((c) => c.metadata.name).sort(), ["fragile", "theirs"])
     }).pipe(Effect.provide(layer)),
   )
+
+  it.effect("goes on with the others when the store refuses one object, and says why", () =>
+    Effect.gen(function* () {
+      const store = yield* ResourceStore
+      const refused = certificateIntent("Not_Valid", "refused.example.com", "web/refused.yaml")
+      const outcomes = yield* applyIntents({ source, commit: "3".repeat(40), accepted: [refused, certificateIntent("fine", "fine.example.com")], rejected: [] })
+      const failed = outcomes.find((outcome) => outcome.action === "failed")
+      assert.strictEqual(failed?.file, "web/refused.yaml")
+      assert.match(failed?.error ?? "", /metadata\.name/)
+      assert.deepStrictEqual((yield* store.list(Certificates, { namespace: "web" })).map((c) => c.metadata.name), ["fine"])
+    }).pipe(Effect.provide(layer)),
+  )
 })
