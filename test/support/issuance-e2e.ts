@@ -12,6 +12,8 @@ import { ResourceStore } from "../../src/store/resource-store.ts"
 import type { TestEnvironment } from "../env/environment.ts"
 import { issuanceLayer, testSettings } from "./issuance-harness.ts"
 
+export { eventually } from "./poll.ts"
+
 export const e2eSettings = (env: TestEnvironment, overrides: Partial<IssuanceSettings> = {}): IssuanceSettings =>
   testSettings({
     http01SolverPort: env.acme.httpPort,
@@ -45,18 +47,6 @@ export const certificateFor = (namespace: string, name: string, issuer: string, 
   metadata: { name, namespace },
   spec: { secretName: `${name}-tls`, dnsNames: [...dnsNames], issuerRef: { name: issuer } },
 })
-
-/** Polls the store until `probe` yields a value (real time, up to `seconds`). */
-export const eventually = <A, E, R>(what: string, probe: Effect.Effect<A | undefined, E, R>, seconds = 60) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + seconds * 1_000
-    while (Date.now() < deadline) {
-      const value = yield* probe.pipe(Effect.orElseSucceed(() => undefined))
-      if (value !== undefined) return value
-      yield* Effect.sleep("100 millis")
-    }
-    return yield* Effect.die(new Error(`timed out after ${seconds} s waiting for ${what}`))
-  })
 
 const conditionIs = (conditions: ReadonlyArray<{ type: string; status: string }> | undefined, type: string, status: string) =>
   conditions?.some((condition) => condition.type === type && condition.status === status) ?? false

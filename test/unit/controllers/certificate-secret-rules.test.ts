@@ -11,16 +11,8 @@ import { Certificates, ClusterIssuers, Events, Secrets } from "../../../src/api/
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { issuanceLayer, startIssuance, testSettings } from "../../support/issuance-harness.ts"
+import { eventually } from "../../support/poll.ts"
 
-const eventually = <A>(what: string, probe: Effect.Effect<A | undefined, unknown, ResourceStore>) =>
-  Effect.gen(function* () {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      const value = yield* probe.pipe(Effect.orElseSucceed(() => undefined))
-      if (value !== undefined) return value
-      yield* Effect.sleep("20 millis")
-    }
-    return assert.fail(`timed out waiting for ${what}`)
-  })
 
 const selfSigned = { apiVersion: "cert-manager.io/v1" as const, kind: "ClusterIssuer" as const, metadata: { name: "self" }, spec: { selfSigned: {} } }
 

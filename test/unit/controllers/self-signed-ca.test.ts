@@ -7,16 +7,8 @@ import { Certificates, CertificateRequests, ClusterIssuers, Events, Issuers, Sec
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { issuanceLayer, startIssuance, testSettings } from "../../support/issuance-harness.ts"
+import { eventually } from "../../support/poll.ts"
 
-const until = <A>(what: string, probe: Effect.Effect<A | undefined, unknown, ResourceStore>) =>
-  Effect.gen(function* () {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      const value = yield* probe.pipe(Effect.orElseSucceed(() => undefined))
-      if (value !== undefined) return value
-      yield* Effect.sleep("20 millis")
-    }
-    return assert.fail(`timed out waiting for ${what}`)
-  })
 
 const readyCertificate = (namespace: string, name: string) =>
   ResourceStore.use((store) => store.get(Certificates, { namespace, name })).pipe(
@@ -43,7 +35,7 @@ describe("SelfSigned → CA issuance", () => {
         spec: { secretName: "web-tls", dnsNames: ["web.example.test", "www.example.test"], duration: "720h", issuerRef: { name: "ca" } },
       })
 
-      const web = yield* until("the leaf to be Ready", readyCertificate("pki", "web"))
+      const web = yield* eventually("the leaf to be Ready", readyCertificate("pki", "web"))
       assert.strictEqual(web.status?.revision, 1)
       assert.isString(web.status?.notAfter)
       assert.isString(web.status?.renewalTime)
