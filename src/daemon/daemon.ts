@@ -22,6 +22,10 @@ import type { KubeConfigError } from "../store/kubernetes/client.ts"
 import { kubernetesStoreLayer } from "../store/kubernetes/layer.ts"
 import type { StoreUnavailable } from "../store/errors.ts"
 import type { ResourceStore } from "../store/resource-store.ts"
+import { GitSyncMetrics } from "../observability/git-sync-metrics.ts"
+import { observabilityServerLayer } from "../observability/http.ts"
+import { metricsLayer } from "../observability/metrics.ts"
+import { storeAnswers } from "../observability/readiness.ts"
 import type { DaemonConfig } from "./daemon-config.ts"
 import { IssuanceSettings } from "./issuance-settings.ts"
 import { defaultLeaseSettings, whileLeading } from "./leadership/leader-election.ts"
@@ -46,10 +50,12 @@ export const daemonLayer = (config: DaemonConfig) => {
     GitSource.layer({ repository, branch: config.git.branch, directory: config.git.path, include: [defaultPolicyDirectory] }),
     StatusReporter.layer({ repository, branch: config.git.statusBranch }),
   )
-  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, challengeSolversLayer, http01ResponderLayer({ host: config.http.host }))
+  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, challengeSolversLayer, http01ResponderLayer({ host: config.http.host }), metricsLayer)
+  // Every replica serves metrics and probes, leader or not.
+  const observed = observabilityServerLayer({ host: config.http.host, port: config.http.port, readiness: [storeAnswers] }).pipe(Layer.provideMerge(services))
   const leadership = leadershipLayer(config.store.backend === "embedded")
   const store = guardedStoreLayer.pipe(Layer.provide(storeLayer(config)), Layer.provideMerge(leadership))
-  return Layer.mergeAll(services, git).pipe(Layer.provideMerge(store), Layer.provideMerge(Layer.succeed(IssuanceSettings, config.issuance)))
+  return Layer.mergeAll(observed, git).pipe(Layer.provideMerge(store), Layer.provideMerge(Layer.succeed(IssuanceSettings, config.issuance)))
 }
 
 /**
@@ -78,8 +84,10 @@ const startWork = (config: DaemonConfig) =>
     const source = { repository: config.git.url, directory: config.git.path }
     yield* runIssuance
     const defaultPolicies = yield* readDefaultPolicies().pipe(Effect.provide(NodeServices.layer), Effect.orElseSucceed(() => []))
+    const gitSync = yield* GitSyncMetrics
     const loop = yield* runGitOps({
       source,
+      onSynced: (commit, at) => Effect.runSync(gitSync.recordSync(commit, at)),
       pollInterval: config.git.pollInterval,
       intents: { directory: config.git.path, defaultNamespace: config.git.defaultNamespace, defaultPolicies },
     })

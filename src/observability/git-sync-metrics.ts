@@ -5,8 +5,11 @@ import { Clock, Context, Effect, Layer } from "effect"
 import type { MetricFamily } from "./exposition.ts"
 
 export interface GitSyncMetricsService {
-  /** The loop applied `commit` (a full SHA) at `at`. */
-  readonly recordSync: (commit: string, at: Date) => Effect.Effect<void>
+  /**
+   * A pass of the loop applied `commit` (a full SHA) at `at`, in Unix
+   * milliseconds as Clock.currentTimeMillis and the loop's onSynced give it.
+   */
+  readonly recordSync: (commit: string, at: number) => Effect.Effect<void>
   /** Nothing until the first sync: alert on `absent(certops_git_last_sync_timestamp_seconds)`. */
   readonly families: Effect.Effect<ReadonlyArray<MetricFamily>>
 }
@@ -35,7 +38,7 @@ export const makeGitSyncMetrics = (): GitSyncMetricsService => {
   return {
     recordSync: (commit, at) =>
       Effect.sync(() => {
-        last = { commit, atMillis: at.getTime() }
+        last = { commit, atMillis: at }
       }),
     families: Effect.map(Clock.currentTimeMillis, (now) => gitSyncFamilies(last, now)),
   }

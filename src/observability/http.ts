@@ -37,11 +37,12 @@ const scrapeTimeout = Duration.seconds(5)
 const text = (body: string, status = 200) => HttpServerResponse.text(body, { status })
 
 const metrics = scrapeMetrics.pipe(
-  Effect.timeoutOrElse({ duration: scrapeTimeout, orElse: () => Effect.fail({ message: `the store gave no answer within ${Duration.format(scrapeTimeout)}` }) }),
+  Effect.mapError((error) => error.message),
+  Effect.timeoutOrElse({ duration: scrapeTimeout, orElse: () => Effect.fail(`the store gave no answer within ${Duration.format(scrapeTimeout)}`) }),
   Effect.match({
     onSuccess: (body) => HttpServerResponse.text(body, { contentType: exposition.contentType }),
     // An honest failed scrape (up == 0) rather than a partial page that hides the Certificates.
-    onFailure: (error) => text(`metrics unavailable: ${error.message}\n`, 503),
+    onFailure: (reason) => text(`metrics unavailable: ${reason}\n`, 503),
   }),
 )
 

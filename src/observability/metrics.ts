@@ -15,7 +15,11 @@ import { renderExposition, type MetricFamily } from "./exposition.ts"
 import { GitSyncMetrics, gitSyncMetricsLayer } from "./git-sync-metrics.ts"
 import { ReconcileMetrics, reconcileMetricsLayer } from "./reconcile-metrics.ts"
 
-export { exposition } from "./exposition.ts"
+type Named = { readonly metadata: { readonly namespace?: string; readonly name: string } }
+
+/** Stable output: a diff of two scrapes shows what changed, not a reordering. */
+const byNamespaceThenName = <A extends Named>(objects: ReadonlyArray<A>): ReadonlyArray<A> =>
+  [...objects].sort((left, right) => (left.metadata.namespace ?? "").localeCompare(right.metadata.namespace ?? "") || left.metadata.name.localeCompare(right.metadata.name))
 
 /** What a scrape reads. */
 export type MetricsSources = ResourceStore | AcmeAccounts | ReconcileMetrics | GitSyncMetrics
@@ -29,11 +33,9 @@ export const collectMetricFamilies: Effect.Effect<ReadonlyArray<MetricFamily>, S
   const { namespace } = yield* IssuanceSettings
   const scope = namespace === undefined ? {} : { namespace }
   const [certificates, challenges] = yield* Effect.all([store.list(Certificates, scope), store.list(Challenges, scope)], { concurrency: 2 })
-  const byKey = <A extends { readonly metadata: { readonly namespace?: string; readonly name: string } }>(objects: ReadonlyArray<A>) =>
-    [...objects].sort((left, right) => `${left.metadata.namespace ?? ""}/${left.metadata.name}`.localeCompare(`${right.metadata.namespace ?? ""}/${right.metadata.name}`))
   const acme = yield* AcmeAccounts
   return [
-    ...certificateFamilies(byKey(certificates)),
+    ...certificateFamilies(byNamespaceThenName(certificates)),
     ...challengeFamilies(challenges),
     ...acmeFamilies(acme.requestCounts()),
     ...(yield* (yield* ReconcileMetrics).families),

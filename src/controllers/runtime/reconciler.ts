@@ -5,6 +5,7 @@
 import { Cause, Duration, Effect, FiberMap, Queue, Schedule, Stream, type Scope } from "effect"
 import type { KubeObject } from "../../api/meta.ts"
 import type { ResourceType } from "../../api/resource-type.ts"
+import { measureReconcile } from "../../observability/reconcile-metrics.ts"
 import { keyOf, ResourceStore, type ObjectKey, type WatchEvent } from "../../store/resource-store.ts"
 
 export interface ReconcileResult {
@@ -71,6 +72,7 @@ export const runReconciler = <A extends KubeObject, E, R>(
           if (object === undefined) return
           // Defects are caught too: one broken object must not end its own loop.
           const result = yield* reconciler.reconcile(object).pipe(
+            measureReconcile(reconciler.name),
             Effect.map((value) => {
               failures = 0
               return value

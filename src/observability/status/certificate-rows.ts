@@ -1,5 +1,6 @@
 // The `certops status` table: one row per Certificate, the columns of
-// `kubectl get certificates -o wide` plus the dates an operator asks about.
+// `kubectl get certificates` plus what an operator asks next: when it
+// expires, when it renews, and the Ready reason.
 import type { Certificate } from "../../api/certificate.ts"
 import { formatColumns } from "./columns.ts"
 import type { CertificateRow } from "./model.ts"

@@ -79,9 +79,12 @@ export const diagnose = (chain: CertificateChain, now: number): Diagnosis => {
     return { healthy: true, summary: `up to date: valid until ${certificate.notAfter ?? "<unknown>"}${renewal}` }
   }
 
+  // Not an issuance problem: the controller refuses to touch a Secret someone else owns.
+  if (ready?.reason === "SecretInUse") return stuck(certificate, ready.message ?? "its Secret belongs to someone else")
+
   const issuerName = `${issuer.kind} ${qualifiedName(issuer)}`
-  if (issuer.found === "External") return stuck(certificate, `waiting for ${issuerName}, an issuer certops does not run`)
-  if (issuer.found === "NotFound") return stuck(issuer, "it does not exist; create it, or correct the Certificate's spec.issuerRef")
+  if (issuer.lookup === "External") return stuck(certificate, `waiting for ${issuerName}, an issuer certops does not run`)
+  if (issuer.lookup === "NotFound") return stuck(issuer, "it does not exist; create it, or correct the Certificate's spec.issuerRef")
   const issuerReady = conditionOf(issuer, "Ready")
   if (issuerReady?.status !== "True") {
     return stuck(issuer, `the issuer is not Ready${issuerReady?.reason === undefined ? "" : ` (${issuerReady.reason})`}${withReason(issuerReady?.message)}`)

@@ -25,6 +25,7 @@ export const eventsAbout = (events: ReadonlyArray<Event>, object: KubeObject): R
     .sort((left, right) => timeOf(left) - timeOf(right))
     .slice(-eventsPerObject)
     .map((event) => {
+      // events.k8s.io-style Events carry eventTime and series instead of the timestamps and count.
       const first = event.firstTimestamp ?? event.eventTime ?? undefined
       const last = lastSeen(event)
       return {
@@ -32,7 +33,7 @@ export const eventsAbout = (events: ReadonlyArray<Event>, object: KubeObject): R
         reason: event.reason ?? "",
         message: event.message ?? "",
         count: event.series?.count ?? event.count ?? 1,
-        ...(first === undefined || first === null ? {} : { firstTimestamp: first }),
-        ...(last === undefined || last === null ? {} : { lastTimestamp: last }),
+        ...(first === undefined ? {} : { firstTimestamp: first }),
+        ...(last === undefined ? {} : { lastTimestamp: last }),
       }
     })

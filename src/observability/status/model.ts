@@ -49,7 +49,7 @@ export interface CertificateSummary extends Described {
 export interface IssuerSummary extends Described {
   readonly kind: string
   /** External: an issuer kind certops does not run, so it cannot tell more. */
-  readonly found: "Found" | "NotFound" | "External"
+  readonly lookup: "Found" | "NotFound" | "External"
   /** acme, ca or selfSigned, when found. */
   readonly type?: string
 }

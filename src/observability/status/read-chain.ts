@@ -106,27 +106,35 @@ const summarizeRequest = (
   }
 }
 
-/** The issuer the Certificate names, if certops runs that kind; ClusterIssuer Events live in "default", as client-go puts them. */
-const readIssuer = (certificate: Certificate, events: (namespace: string) => Effect.Effect<ReadonlyArray<Event>>) =>
+/**
+ * The issuer the Certificate names, if certops runs that kind. An Issuer's
+ * Events are among the namespace's, already read; a ClusterIssuer's are in
+ * "default", where client-go records events of cluster-scoped objects.
+ */
+const readIssuer = (
+  certificate: Certificate,
+  namespaceEvents: ReadonlyArray<Event>,
+  eventsIn: (namespace: string) => Effect.Effect<ReadonlyArray<Event>>,
+): Effect.Effect<IssuerSummary, StoreUnavailable | Forbidden, ResourceStore> =>
   Effect.gen(function* () {
     const ref = certificate.spec.issuerRef
     const namespace = certificate.metadata.namespace ?? ""
     const cluster = isClusterIssuerRef(ref)
     const base = { kind: ref.kind || "Issuer", name: ref.name, ...(cluster ? {} : { namespace }), conditions: [], events: [] }
-    if (!isCertManagerIssuerRef(ref)) return { ...base, kind: `${ref.kind}.${ref.group}`, found: "External" } satisfies IssuerSummary
+    if (!isCertManagerIssuerRef(ref)) return { ...base, kind: `${ref.kind || "Issuer"}.${ref.group || "cert-manager.io"}`, lookup: "External" }
     const found = yield* getIssuer(ref, namespace).pipe(
       Effect.map((issuer): AnyIssuer | undefined => issuer),
       Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
     )
-    if (found === undefined) return { ...base, found: "NotFound" } satisfies IssuerSummary
+    if (found === undefined) return { ...base, lookup: "NotFound" }
     const type = (["acme", "ca", "selfSigned"] as const).find((key) => found.spec[key] !== undefined)
     return {
       ...base,
-      found: "Found",
+      lookup: "Found",
       conditions: found.status?.conditions ?? [],
-      events: eventsAbout(yield* events(cluster ? "default" : namespace), found),
+      events: eventsAbout(cluster ? yield* eventsIn("default") : namespaceEvents, found),
       ...(type === undefined ? {} : { type }),
-    } satisfies IssuerSummary
+    }
   })
 
 export const readCertificateChain = (
@@ -149,7 +157,7 @@ export const readCertificateChain = (
       [store.list(CertificateRequests, scope), store.list(Orders, scope), store.list(Challenges, scope), eventsIn(namespace)],
       { concurrency: "unbounded" },
     )
-    const issuer = yield* readIssuer(certificate, eventsIn)
+    const issuer = yield* readIssuer(certificate, events, eventsIn)
     const mine = requests
       .filter((request) => request.metadata.annotations?.[annotations.certificateName] === name)
       .sort((left, right) => (revisionOf(left) ?? 0) - (revisionOf(right) ?? 0) || oldestFirst(left, right))

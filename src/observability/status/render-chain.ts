@@ -48,7 +48,7 @@ const eventLines = (events: ReadonlyArray<EventSummary>, indent: string, now: nu
 
 const issuerLines = (issuer: IssuerSummary, now: number): ReadonlyArray<string> => {
   const heading = `${issuer.kind} ${qualifiedName(issuer)}`
-  switch (issuer.found) {
+  switch (issuer.lookup) {
     case "NotFound":
       return [`${heading}  (not found)`]
     case "External":

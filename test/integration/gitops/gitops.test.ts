@@ -12,6 +12,7 @@ import { Certificates, Secrets } from "../../../src/api/kinds.ts"
 import type { DaemonConfig } from "../../../src/daemon/daemon-config.ts"
 import { daemonLayer, startDaemon } from "../../../src/daemon/daemon.ts"
 import { rejectionFile } from "../../../src/report/layout.ts"
+import { parseExposition, sampleValue } from "../../support/prometheus-text.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { freePorts } from "../../env/ports.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
@@ -132,6 +133,16 @@ describe("GitOps", () => {
       assert.strictEqual(report["ready"], "True")
       assert.include(git("show", "certops/status:STATUS.md"), "web")
       assert.match(git("log", "-1", "--format=%B", "certops/status"), /Certops-Status: true/)
+
+      // The daemon's /metrics, parsed strictly: web is Ready, expires when its status says, and Git is in sync.
+      const metrics = parseExposition(yield* Effect.promise(() => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((response) => response.text())))
+      assert.strictEqual(sampleValue(metrics, "certops_certificate_ready_status", { name: "web", namespace, condition: "True" }), 1)
+      assert.strictEqual(
+        sampleValue(metrics, "certops_certificate_expiration_timestamp_seconds", { name: "web", namespace, issuer_name: issuerName, issuer_kind: "ClusterIssuer" }),
+        Date.parse(web.status?.notAfter ?? "") / 1_000,
+      )
+      assert.strictEqual(sampleValue(metrics, "certops_git_last_applied_commit_info", { commit: intentCommit }), 1)
+      assert.strictEqual((yield* Effect.promise(() => fetch(`http://127.0.0.1:${metricsPort}/readyz`))).status, 200)
 
       // 2. Webhooks: unsigned and wrongly signed pushes are refused and change nothing.
       const clone = workClone(bare)

@@ -3,7 +3,7 @@
 // SelfSigned ClusterIssuer and by ACME over HTTP-01 (pebble), and the status
 // command walking ACME chains through Orders and Challenges by owner uid,
 // one of them stuck at a self check that cannot pass.
-import { spawnSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
@@ -20,7 +20,7 @@ import { freePort } from "../../env/ports.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../../support/kube.ts"
-import { parseExposition, sampleValue, samplesWith } from "../../unit/observability/prometheus-text.ts"
+import { parseExposition, sampleValue, samplesWith } from "../../support/prometheus-text.ts"
 
 const env = testEnvironment()
 
@@ -30,10 +30,15 @@ const get = (port: number, path: string) =>
     return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() }
   })
 
+/** The CLI as a user runs it. Asynchronous: the server and controllers under test live in this process and must keep running. */
 const certops = (args: ReadonlyArray<string>) =>
-  spawnSync(process.execPath, [join(import.meta.dirname, "../../../bin/certops.js"), ...args], {
-    encoding: "utf8",
-    env: { PATH: process.env["PATH"], HOME: "/nonexistent", KUBECONFIG: env.kube.kubeconfig },
+  Effect.callback<{ status: number | null; stdout: string; stderr: string }>((resume) => {
+    const child = execFile(
+      process.execPath,
+      [join(import.meta.dirname, "../../../bin/certops.js"), ...args],
+      { encoding: "utf8", env: { PATH: process.env["PATH"], HOME: "/nonexistent", KUBECONFIG: env.kube.kubeconfig } },
+      (error, stdout, stderr) => resume(Effect.succeed({ status: error === null ? 0 : (child.exitCode ?? 1), stdout, stderr })),
+    )
   })
 
 describe("observability on the kubernetes store", () => {
@@ -106,25 +111,24 @@ describe("observability on the kubernetes store", () => {
         assert.deepStrictEqual(samplesWith(families, "certops_acme_client_requests_total", { status: "error" }), [])
 
         // certops status, as a user runs it against the same cluster.
-        const table = certops(["status", "--store", "kubernetes", "-n", namespace, "-o", "json"])
+        const table = yield* certops(["status", "--store", "kubernetes", "-n", namespace, "-o", "json"])
         assert.strictEqual(table.status, 0, table.stderr)
         assert.deepStrictEqual(
           (JSON.parse(table.stdout) as CertificateTable).certificates.map((row) => `${row.name} ${row.ready} ${row.reason}`),
           ["internal True Ready", "orphan False DoesNotExist", "public True Ready", "stuck False DoesNotExist"],
         )
-        const walk = (name: string) => {
-          const result = certops(["status", `${namespace}/${name}`, "-o", "json"])
-          assert.strictEqual(result.status, 0, result.stderr)
-          return JSON.parse(result.stdout) as CertificateReport
-        }
-        const issued = walk("public")
+        const walk = (name: string) =>
+          Effect.map(certops(["status", `${namespace}/${name}`, "-o", "json"]), (result) => {
+            assert.strictEqual(result.status, 0, result.stderr)
+            return JSON.parse(result.stdout) as CertificateReport
+          })
+        const issued = yield* walk("public")
         assert.isTrue(issued.diagnosis.healthy)
         assert.deepStrictEqual(issued.requests.flatMap((request) => request.orders.map((order) => [order.state, order.events.map((event) => event.reason)])), [
           ["valid", ["Created", "OrderValid"]],
         ])
 
-        console.log("TEXT>>>\n" + certops(["status", `${namespace}/stuck`]).stdout + "\n" + certops(["status", `${namespace}/public`]).stdout + "\n" + (yield* get(port, "/metrics")).body)
-        const stuck = walk("stuck")
+        const stuck = yield* walk("stuck")
         const order = stuck.requests[0]?.orders[0]
         assert.deepStrictEqual(
           order?.challenges.map((challenge) => [challenge.name, challenge.dnsName, challenge.state, challenge.processing, challenge.presented]),
@@ -136,7 +140,7 @@ describe("observability on the kubernetes store", () => {
           stuck.diagnosis.summary,
           new RegExp(`: HTTP-01 for ${unresolvable.replaceAll(".", "\\.")} is presented and pending: Waiting for HTTP-01 challenge propagation: .*no such host$`, "i"),
         )
-        const orphan = certops(["status", `${namespace}/orphan`])
+        const orphan = yield* certops(["status", `${namespace}/orphan`])
         assert.strictEqual(orphan.status, 0, orphan.stderr)
         assert.include(orphan.stdout, `Diagnosis: stuck at Issuer ${namespace}/missing: it does not exist; create it, or correct the Certificate's spec.issuerRef`)
       }).pipe(Effect.provide(observabilityServerLayer({ port, readiness: [storeAnswers, controllers.check] })))

@@ -69,7 +69,7 @@ describe("certops status", () => {
       Effect.gen(function* () {
         const report = yield* certificateReport("pki", "web")
         assert.isTrue(report.diagnosis.healthy)
-        assert.strictEqual(report.issuer.found, "Found")
+        assert.strictEqual(report.issuer.lookup, "Found")
         assert.deepStrictEqual(report.requests.map((request) => [request.name, request.revision]), [["web-1", 1]])
         assert.deepStrictEqual(report.certificate.events.map((event) => event.reason), ["Issuing", "Generated", "Requested", "Issued"])
 

@@ -25,7 +25,7 @@ const chain = (overrides: Partial<CertificateChain> & { readonly conditions?: Re
     conditions: overrides.conditions ?? issuing,
     events: [],
   },
-  issuer: { kind: "Issuer", namespace: "web", name: "letsencrypt", found: "Found", type: "acme", conditions: [condition("Ready", "True", "ACMEAccountRegistered")], events: [] },
+  issuer: { kind: "Issuer", namespace: "web", name: "letsencrypt", lookup: "Found", type: "acme", conditions: [condition("Ready", "True", "ACMEAccountRegistered")], events: [] },
   requests: [],
   warnings: [],
   ...overrides,
@@ -81,8 +81,13 @@ describe("diagnose", () => {
     expect(diagnose(chain({ certificate: certificate("2026-02-01T00:00:00Z") }), now).healthy).toBe(false)
   })
 
-  it("checks the issuer before anything else", () => {
-    expect(diagnose(chain({ issuer: { kind: "Issuer", namespace: "web", name: "letsencrypt", found: "NotFound", conditions: [], events: [] } }), now).stuckAt).toBe(
+  it("names a Secret owned by someone else before looking further", () => {
+    const inUse = [condition("Ready", "False", "SecretInUse", 'Secret "www-tls" is already managed by Certificate "old"; refusing to overwrite it')]
+    expect(summaryOf([], inUse)).toBe('stuck at Certificate web/www: Secret "www-tls" is already managed by Certificate "old"; refusing to overwrite it')
+  })
+
+  it("checks the issuer before the requests", () => {
+    expect(diagnose(chain({ issuer: { kind: "Issuer", namespace: "web", name: "letsencrypt", lookup: "NotFound", conditions: [], events: [] } }), now).stuckAt).toBe(
       "Issuer web/letsencrypt",
     )
     const notReady = chain({
@@ -90,7 +95,7 @@ describe("diagnose", () => {
         kind: "Issuer",
         namespace: "web",
         name: "letsencrypt",
-        found: "Found",
+        lookup: "Found",
         conditions: [condition("Ready", "False", "ErrRegisterACMEAccount", "Failed to register ACME account: 400 invalidEmail")],
         events: [],
       },
@@ -98,7 +103,7 @@ describe("diagnose", () => {
     expect(diagnose(notReady, now).summary).toBe(
       "stuck at Issuer web/letsencrypt: the issuer is not Ready (ErrRegisterACMEAccount): Failed to register ACME account: 400 invalidEmail",
     )
-    expect(diagnose(chain({ issuer: { kind: "Issuer.example.io", name: "vault", found: "External", conditions: [], events: [] } }), now).summary).toBe(
+    expect(diagnose(chain({ issuer: { kind: "Issuer.example.io", name: "vault", lookup: "External", conditions: [], events: [] } }), now).summary).toBe(
       "stuck at Certificate web/www: waiting for Issuer.example.io vault, an issuer certops does not run",
     )
   })

@@ -2,7 +2,7 @@
 // parser really is strict: otherwise the other tests would prove little.
 import { describe, expect, it } from "vitest"
 import { escapeHelp, escapeLabelValue, formatValue, renderExposition } from "../../../src/observability/exposition.ts"
-import { parseExposition, sampleValue } from "./prometheus-text.ts"
+import { parseExposition, sampleValue } from "../../support/prometheus-text.ts"
 
 describe("the exposition writer", () => {
   it("escapes backslash, double quote and line feed in label values, and they parse back", () => {

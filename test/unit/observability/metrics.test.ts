@@ -15,7 +15,7 @@ import { metricsLayer, scrapeMetrics } from "../../../src/observability/metrics.
 import { ReconcileMetrics } from "../../../src/observability/reconcile-metrics.ts"
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
-import { parseExposition, sampleValue, samplesWith } from "./prometheus-text.ts"
+import { parseExposition, sampleValue, samplesWith } from "../../support/prometheus-text.ts"
 
 /** Creates the object, then writes its status as a controller would (status is a subresource). */
 const seed = <A extends KubeObject & { readonly status?: unknown }>(type: ResourceType<A>, object: A) =>
@@ -140,7 +140,7 @@ describe("/metrics content", () => {
     Effect.gen(function* () {
       assert.isFalse((yield* scrapeMetrics).includes("certops_git_"), "nothing before the first sync")
       yield* TestClock.setTime(Date.parse("2026-03-01T12:00:00Z"))
-      yield* (yield* GitSyncMetrics).recordSync("0123456789abcdef0123456789abcdef01234567", new Date("2026-03-01T11:59:00Z"))
+      yield* (yield* GitSyncMetrics).recordSync("0123456789abcdef0123456789abcdef01234567", Date.parse("2026-03-01T11:59:00Z"))
       yield* (yield* ReconcileMetrics).observe("certificates", 0.04, false)
       yield* TestClock.adjust("30 seconds")
       const families = parseExposition(yield* scrapeMetrics)

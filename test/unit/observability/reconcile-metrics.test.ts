@@ -3,7 +3,7 @@ import { Deferred, Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { renderExposition } from "../../../src/observability/exposition.ts"
 import { measureReconcile, ReconcileMetrics, reconcileMetricsLayer } from "../../../src/observability/reconcile-metrics.ts"
-import { parseExposition, sampleValue } from "./prometheus-text.ts"
+import { parseExposition, sampleValue } from "../../support/prometheus-text.ts"
 
 const scrape = Effect.flatMap(ReconcileMetrics, (metrics) => metrics.families).pipe(Effect.map((families) => parseExposition(renderExposition(families))))
 
