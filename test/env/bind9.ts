@@ -34,6 +34,8 @@ export interface Bind9Options {
   readonly dir: string
   readonly zone?: string
   readonly port?: number
+  /** The TSIG key to accept updates signed with; a fresh random one unless given (e.g. to restart a server as it was). */
+  readonly tsig?: Tsig
 }
 
 const zoneFile = (zone: string) =>
@@ -77,7 +79,7 @@ export const startBind9 = (options: Bind9Options): Effect.Effect<Bind9, Componen
     const zone = options.zone ?? "certops.test"
     const port = options.port ?? (yield* freePort)
     const dir = join(options.dir, "bind9")
-    const tsig: Tsig = { name: "certops-tsig", algorithm: "hmac-sha256", secret: randomBytes(32).toString("base64") }
+    const tsig: Tsig = options.tsig ?? { name: "certops-tsig", algorithm: "hmac-sha256", secret: randomBytes(32).toString("base64") }
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "named.conf"), namedConf(dir, port, zone, tsig), { mode: 0o640 })
     writeFileSync(join(dir, `${zone}.zone`), zoneFile(zone))

@@ -34,6 +34,8 @@ export interface PebbleOptions {
   readonly nonceRejectPercent?: number
   /** Sleep at random before validations, as pebble does unless told not to. */
   readonly validationSleep?: boolean
+  /** With validationSleep: the longest random sleep in seconds (pebble's PEBBLE_VA_SLEEPTIME, its own default 5). */
+  readonly validationSleepSeconds?: number
   /** Percentage of valid authorizations pebble reuses for a new order (its own default is 50). */
   readonly authzReusePercent?: number
 }
@@ -63,6 +65,7 @@ export const startPebble = (options: PebbleOptions): Effect.Effect<Pebble, Compo
     writeFileSync(join(dir, "pebble-config.json"), JSON.stringify(config, null, 2))
     const env: Record<string, string> = {}
     if (options.validationSleep !== true) env["PEBBLE_VA_NOSLEEP"] = "1"
+    if (options.validationSleep === true && options.validationSleepSeconds !== undefined) env["PEBBLE_VA_SLEEPTIME"] = String(options.validationSleepSeconds)
     if (options.nonceRejectPercent !== undefined) env["PEBBLE_WFE_NONCEREJECT"] = String(options.nonceRejectPercent)
     if (options.authzReusePercent !== undefined) env["PEBBLE_AUTHZREUSE"] = String(options.authzReusePercent)
     const running = yield* startProcess({

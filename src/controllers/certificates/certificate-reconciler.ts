@@ -71,6 +71,16 @@ const reconcileCertificate = (certificate: Certificate): Effect.Effect<Reconcile
 
     const verdict = yield* evaluateSecret(certificate, existingSecret, now)
     if (verdict._tag === "UpToDate") {
+      // A crash between writing the Secret and recording the issuance leaves the
+      // request Ready with the very certificate the Secret holds: finish it now.
+      const pending = yield* store.get(CertificateRequests, { namespace, name: requestNameFor(certificate) }).pipe(Effect.option)
+      if (
+        pending._tag === "Some" &&
+        pending.value.status?.certificate !== undefined &&
+        Buffer.from(pending.value.status.certificate, "base64").toString("utf8") === secretText(existingSecret, "tls.crt")
+      ) {
+        return yield* settleRequest(current, pending.value, existingSecret, writeStatus, withConditions, stamp, { secretWritten: true })
+      }
       const { nextPrivateKeySecretName: _next, failedIssuanceAttempts: _attempts, lastFailureTime: _failure, ...rest } = certificate.status ?? {}
       const status = withConditions(
         { ...rest, conditions: removeCondition(rest.conditions, "Issuing") },
@@ -139,6 +149,7 @@ const settleRequest = (
   writeStatus: (status: Status) => Effect.Effect<void, unknown, ResourceStore>,
   withConditions: (status: Status, ...updates: ReadonlyArray<ConditionUpdate>) => Status,
   stamp: string,
+  options: { readonly secretWritten?: boolean } = {},
 ) =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
@@ -163,13 +174,13 @@ const settleRequest = (
     }
 
     const keySecretName = request.metadata.annotations?.[annotations.privateKeySecretName] ?? ""
-    const keySecret = yield* store.get(Secrets, { namespace, name: keySecretName })
+    const keySecret = options.secretWritten === true ? existingSecret : yield* store.get(Secrets, { namespace, name: keySecretName })
     const keyPem = secretText(keySecret, "tls.key") ?? ""
     const chainPem = Buffer.from(request.status.certificate, "base64").toString("utf8")
     const caPem = request.status.ca === undefined ? "" : Buffer.from(request.status.ca, "base64").toString("utf8")
     const leaf = splitPemChain(chainPem)[0] ?? chainPem
     const parsed = yield* parseCertificate(leaf)
-    const written = yield* writeCertificateSecret(certificate, existingSecret, { chainPem, keyPem, caPem, parsed }).pipe(
+    const written = options.secretWritten === true ? true : yield* writeCertificateSecret(certificate, existingSecret, { chainPem, keyPem, caPem, parsed }).pipe(
       Effect.as(true),
       Effect.catchTag("KeystorePasswordMissing", (missing) =>
         Effect.gen(function* () {

@@ -15,7 +15,7 @@ import { slotOf } from "../../scheduler/challenge-scheduler.ts"
 import { ChallengeSolvers, type ChallengeSolver } from "../../solvers/solver.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { done, requeueAfter, type ReconcileResult, type Reconciler } from "../runtime/reconciler.ts"
+import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler } from "../runtime/reconciler.ts"
 import type { ControllerServices } from "../runtime/services.ts"
 import { acmeIssuerClient } from "../shared/acme-issuer-client.ts"
 
@@ -90,7 +90,7 @@ const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) =
       })
     const onAcmeError = (error: AcmeError) =>
       error.retryable
-        ? Effect.succeed(requeueAfter(Duration.millis(error.retryAfterMillis ?? 5_000)))
+        ? Effect.succeed(error.retryAfterMillis === undefined ? requeueAfter("5 seconds") : holdFor(Duration.millis(error.retryAfterMillis)))
         : finish("errored", error.message)
 
     const access = yield* acmeIssuerClient(challenge.spec.issuerRef, challenge.metadata.namespace ?? "")

@@ -11,7 +11,7 @@ import type { ClusterIssuer, Issuer } from "../../api/issuer.ts"
 import type { ResourceType } from "../../api/resource-type.ts"
 import type { AcmeError } from "../../acme/errors.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
-import { done, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../runtime/reconciler.ts"
+import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../runtime/reconciler.ts"
 import type { ControllerServices } from "../runtime/services.ts"
 import { findCondition } from "../shared/conditions.ts"
 import { issuerSecretNamespace } from "../shared/issuer-lookup.ts"
@@ -83,7 +83,8 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
         const message = acmeFailureMessage(updating ? "Failed to update ACME account" : "Failed to register ACME account", outcome.failure)
         yield* events.record(issuer, "Warning", reason, message)
         yield* setIssuerReady(type, issuer, { status: "False", reason, message })
-        return outcome.failure.retryable ? requeueAfter(outcome.failure.retryAfterMillis ?? 30_000) : requeueAfter(refusedRetry)
+        if (!outcome.failure.retryable) return requeueAfter(refusedRetry)
+        return outcome.failure.retryAfterMillis === undefined ? requeueAfter("30 seconds") : holdFor(outcome.failure.retryAfterMillis)
       }
       const message = "The ACME account was registered with the ACME server"
       if (ready?.status !== "True") yield* events.record(issuer, "Normal", "ACMEAccountRegistered", message)

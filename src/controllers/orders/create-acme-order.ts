@@ -48,7 +48,17 @@ export const createAcmeOrder = <E, R>(
     } else {
       current = yield* record({ ...order.status, state: "pending" })
     }
-    const created = yield* client.createOrder(identifiers)
+    const created = yield* client.createOrder(identifiers).pipe(
+      // The server answered with an error: no order exists, so the mark goes (no search next time).
+      Effect.tapError((error) =>
+        error.status === undefined
+          ? Effect.void
+          : Effect.gen(function* () {
+              const { state: _state, ...unmarked } = current.status ?? {}
+              yield* record(unmarked).pipe(Effect.ignore)
+            }),
+      ),
+    )
     return yield* record({ ...current.status, url: created.url, finalizeURL: created.finalize, state: created.status })
   })
 

@@ -8,7 +8,7 @@ import { Challenges, Orders } from "../../api/kinds.ts"
 import type { AcmeError } from "../../acme/errors.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { done, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../runtime/reconciler.ts"
+import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../runtime/reconciler.ts"
 import type { ControllerServices } from "../runtime/services.ts"
 import { acmeIssuerClient } from "../shared/acme-issuer-client.ts"
 import { controllerOf } from "../shared/owners.ts"
@@ -44,7 +44,7 @@ const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Ef
       })
     /** A refusal ends the Order; a rate limit or an outage only delays it. */
     const onAcmeError = (error: AcmeError) =>
-      error.retryable ? Effect.succeed(requeueAfter(Duration.millis(error.retryAfterMillis ?? 5_000))) : fail("errored", error.message)
+      error.retryable ? Effect.succeed(error.retryAfterMillis === undefined ? requeueAfter("5 seconds") : holdFor(Duration.millis(error.retryAfterMillis))) : fail("errored", error.message)
 
     const access = yield* acmeIssuerClient(order.spec.issuerRef, namespace)
     if (access._tag === "NotReady") return requeueAfter("30 seconds")

@@ -9,12 +9,19 @@ import { measureReconcile } from "../../observability/reconcile-metrics.ts"
 import { keyOf, ResourceStore, type ObjectKey, type WatchEvent } from "../../store/resource-store.ts"
 
 export interface ReconcileResult {
+  /**
+   * Wait this long before the next pass whatever changes meanwhile: a server
+   * said when to come back (Retry-After), and its own writes must not make
+   * the object come back sooner.
+   */
+  readonly holdFor?: Duration.Input
   /** Look again after this long even if nothing changes (renewals, polling). */
   readonly requeueAfter?: Duration.Input
 }
 
 export const done: ReconcileResult = {}
 export const requeueAfter = (after: Duration.Input): ReconcileResult => ({ requeueAfter: after })
+export const holdFor = (duration: Duration.Input): ReconcileResult => ({ holdFor: duration })
 
 /** A secondary kind whose changes wake the primary objects it maps to. */
 export interface Secondary<B extends KubeObject = any, R = any> {
@@ -87,6 +94,11 @@ export const runReconciler = <A extends KubeObject, E, R>(
               }).pipe(Effect.as<ReconcileResult>(requeueAfter(delay)))
             }),
           )
+          if (result.holdFor !== undefined) {
+            yield* Effect.sleep(Duration.fromInputUnsafe(result.holdFor))
+            yield* Queue.clear(wake)
+            continue
+          }
           const wait = Queue.take(wake)
           yield* result.requeueAfter === undefined
             ? wait

@@ -1,0 +1,135 @@
+// kill -9 of the issuance process at random points, several times, while it
+// issues N certificates (the issue asks 10 kills in 200 issuances; scaled
+// down to 5 kills in 30 issuances for a 2-core machine): all become Ready,
+// no Secret is ever written with two different keys (each certificate is
+// issued once, revision 1), and at most 1.1 × N ACME orders are made.
+import { spawn, type ChildProcess } from "node:child_process"
+import { createHash } from "node:crypto"
+import { openSync } from "node:fs"
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schedule, Stream } from "effect"
+import { CertificateRequests, Certificates, Issuers, Orders, Secrets } from "../../src/api/kinds.ts"
+import { kubernetesStoreLayer } from "../../src/store/kubernetes/layer.ts"
+import { ResourceStore } from "../../src/store/resource-store.ts"
+import { testEnvironment, uniqueName } from "../support/env.ts"
+import { allReady, isReady, notReadySummary, pebbleOrderCount } from "../support/faults/common.ts"
+import { acmeIssuer, certificateFor, eventually, readyIssuer } from "../support/issuance-e2e.ts"
+import { createNamespace } from "../support/kube.ts"
+
+const env = testEnvironment()
+const certificates = 30
+const kills = 5
+const pebbleLog = join(env.dir, "pebble.log")
+
+const startCertops = (log: string, namespace: string): ChildProcess =>
+  spawn(process.execPath, [join(import.meta.dirname, "../support/issuance-process.ts")], {
+    env: { ...process.env, CERTOPS_TEST_ENV: JSON.stringify(env), CERTOPS_TEST_NAMESPACE: namespace },
+    stdio: ["ignore", openSync(log, "a"), openSync(log, "a")],
+  })
+
+const stop = (child: ChildProcess, signal: NodeJS.Signals) =>
+  Effect.callback<void>((resume) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+    child.once("exit", () => resume(Effect.void))
+    child.kill(signal)
+  })
+
+const fingerprint = (base64: string | undefined) => (base64 === undefined ? "" : createHash("sha256").update(Buffer.from(base64, "base64")).digest("hex").slice(0, 16))
+
+describe("repeated kill -9", () => {
+  it.live(`${kills} kills during ${certificates} issuances: all Ready, one key per Secret, ≤ 1.1 × N orders`, () =>
+    Effect.gen(function* () {
+      const store = yield* ResourceStore
+      const namespace = yield* Effect.promise(() => createNamespace(env, "killed"))
+      const log = join(env.dir, `certops-${namespace}.log`)
+      const ordersBefore = pebbleOrderCount(pebbleLog)
+
+      // Every key and certificate each Secret ever held.
+      const keys = new Map<string, Set<string>>()
+      const certs = new Map<string, Set<string>>()
+      yield* Effect.forkScoped(
+        store.watch(Secrets, { namespace }).pipe(
+          Stream.runForEach((event) =>
+            Effect.sync(() => {
+              const name = event.object.metadata.name
+              if (!/^site-\d+-tls$/.test(name) || event.type === "DELETED") return
+              const key = event.object.data?.["tls.key"]
+              const crt = event.object.data?.["tls.crt"]
+              if (key !== undefined && key !== "") keys.set(name, (keys.get(name) ?? new Set()).add(fingerprint(key)))
+              if (crt !== undefined && crt !== "") certs.set(name, (certs.get(name) ?? new Set()).add(fingerprint(crt)))
+            }),
+          ),
+          Effect.ignore,
+        ),
+      )
+
+      yield* store.create(Issuers, acmeIssuer(env, namespace, "acme", [{ http01: { ingress: {} } }]))
+      for (let index = 0; index < certificates; index++) {
+        yield* store.create(Certificates, certificateFor(namespace, `site-${index}`, "acme", [`${uniqueName(`kill${index}`)}.${env.dns.zone}`]))
+      }
+
+      const started = Date.now()
+      const landed: Array<string> = []
+      for (let round = 0; round < kills; round++) {
+        const child = startCertops(log, namespace)
+        yield* Effect.addFinalizer(() => stop(child, "SIGKILL"))
+        if (round === 0) yield* eventually("the issuer to be Ready", readyIssuer(namespace, "acme"))
+        // A random point: node's start-up and the first lists take 2-3 s
+        // here, one uninterrupted run of all 30 some 10 s.
+        const delay = 2_500 + Math.floor(Math.random() * 3_000)
+        yield* Effect.sleep(delay)
+        const ready = (yield* store.list(Certificates, { namespace })).filter(isReady).length
+        const ordered = (yield* store.list(Orders, { namespace })).filter((order) => order.status?.url !== undefined).length
+        yield* stop(child, "SIGKILL")
+        landed.push(`kill ${round + 1} after ${delay} ms: ${ordered} ACME orders made, ${ready}/${certificates} Ready`)
+        if (ready === certificates) break
+      }
+      yield* Effect.logInfo(landed.join("\n"))
+      const midFlight = landed.filter((line) => !line.endsWith(`${certificates}/${certificates} Ready`)).length
+      assert.isAtLeast(midFlight, 3, `kills must land mid-flight:\n${landed.join("\n")}`)
+      // Some landed with part of the work done, not only before it started.
+      assert.isTrue(landed.some((line) => !/ 0 ACME orders/.test(line) && !line.endsWith(`${certificates}/${certificates} Ready`)), landed.join("\n"))
+
+      const last = startCertops(log, namespace)
+      yield* Effect.addFinalizer(() => stop(last, "SIGTERM"))
+      const ready = yield* allReady(namespace, certificates, 240).pipe(
+        Effect.tapCause(() => notReadySummary(namespace).pipe(Effect.flatMap((summary) => Effect.logError(`not Ready:\n${summary}`)))),
+      )
+      yield* Effect.logInfo(`all ${certificates} Ready ${Date.now() - started} ms after the first start`)
+      // Let the watch catch up with the last writes.
+      yield* Effect.sleep("1 second")
+
+      const twoKeys = [...keys].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(", ")}`)
+      assert.deepStrictEqual(twoKeys, [], `Secrets written with different keys:\n${twoKeys.join("\n")}`)
+      const twoCerts = [...certs].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(", ")}`)
+      assert.deepStrictEqual(twoCerts, [], `Secrets written with different certificates:\n${twoCerts.join("\n")}`)
+      assert.strictEqual(keys.size, certificates, "every Secret seen by the watch")
+
+      const ordersMade = pebbleOrderCount(pebbleLog) - ordersBefore
+      yield* Effect.logInfo(`${ordersMade} ACME orders for ${certificates} certificates`)
+      assert.isAtLeast(ordersMade, certificates)
+      assert.isAtMost(ordersMade, Math.floor(certificates * 1.1), `${ordersMade} ACME orders for ${certificates} certificates`)
+
+      // Each issued exactly once, and the issuance finished: revision 1, its
+      // request pruned, its pending private key Secret deleted.
+      const unfinished = yield* Effect.gen(function* () {
+        const current = yield* store.list(Certificates, { namespace })
+        const requests = yield* store.list(CertificateRequests, { namespace })
+        const secrets = (yield* store.list(Secrets, { namespace })).map((secret) => secret.metadata.name)
+        return current
+          .filter((certificate) => certificate.status?.revision !== 1)
+          .map((certificate) => {
+            const name = certificate.metadata.name
+            const left = requests.filter((request) => request.metadata.ownerReferences?.some((owner) => owner.name === name)).map((request) => `${request.metadata.name} (Ready=${request.status?.conditions?.find((c) => c.type === "Ready")?.status})`)
+            const keys = secrets.filter((secret) => secret.startsWith(`${name}-`) && secret !== `${name}-tls`)
+            return `${name}: revision=${certificate.status?.revision} Ready=${isReady(certificate)}; requests left: ${left.join(", ")}; other secrets: ${keys.join(", ")}`
+          })
+      }).pipe(
+        Effect.repeat({ until: (list) => list.length === 0, schedule: Schedule.spaced("1 second"), times: 10 }),
+      )
+      assert.deepStrictEqual(unfinished, [], `Ready but the issuance never finished:\n${unfinished.join("\n")}`)
+    }).pipe(Effect.scoped, Effect.provide(kubernetesStoreLayer({ kubeconfigPath: env.kube.kubeconfig }))),
+    420_000,
+  )
+})
