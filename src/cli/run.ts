@@ -1,6 +1,7 @@
 // `certops run`: the daemon. Settings from flags, CERTOPS_* environment
 // variables and an optional --config file (see src/daemon/resolve-config.ts);
 // with no Git URL at all it runs the bundled examples on the embedded store.
+import { readFileSync } from "node:fs"
 import { Console, Effect, Layer, Logger, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { detectCluster } from "../daemon/cluster-detection.ts"
@@ -11,6 +12,9 @@ import { defaultStateDir, environmentName, fromFile, resolveConfig, settingNames
 const flags = Object.fromEntries(
   settingNames.map((name) => [name, Flag.String(name).pipe(Flag.optional, Flag.withDescription(`or ${environmentName(name)}`))]),
 ) as Record<SettingName, Flag.Flag<Option.Option<string>>>
+
+const readText = (path: string) =>
+  Effect.try({ try: () => readFileSync(path, "utf8"), catch: (error) => new Error(`acme-ca-file: cannot read ${path}: ${String(error)}`) })
 
 const chosen = (values: Record<SettingName, Option.Option<string>>): RawSettings =>
   Object.fromEntries(Object.entries(values).flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value]] : [])))
@@ -30,15 +34,24 @@ const untilSignalled = Effect.callback<void>((resume) => {
 
 export const run = Command.make(
   "run",
-  { ...flags, config: Flag.String("config").pipe(Flag.optional, Flag.withDescription("a YAML file of settings, keyed by flag name")) },
-  Effect.fn("certops.run")(function* ({ config: configFile, ...values }) {
+  {
+    ...flags,
+    config: Flag.String("config").pipe(Flag.optional, Flag.withDescription("a YAML file of settings, keyed by flag name")),
+    acmeServer: Flag.String("acme-server").pipe(Flag.optional, Flag.withDescription("with the bundled examples: add their ACME issuer, pointed at this directory URL")),
+    acmeCaFile: Flag.String("acme-ca-file").pipe(Flag.optional, Flag.withDescription("with --acme-server: a PEM file of the CA that signed the server's TLS certificate (pebble's)")),
+  },
+  Effect.fn("certops.run")(function* ({ config: configFile, acmeServer: acmeServerFlag, acmeCaFile, ...values }) {
     const raw = chosen(values)
     const filePath = Option.getOrUndefined(configFile) ?? process.env["CERTOPS_CONFIG"]
     const file = filePath === undefined ? Result.succeed<RawSettings>({}) : fromFile(filePath)
     if (Result.isFailure(file)) return yield* Effect.fail(new Error(file.failure))
     const stateDir = raw["state-dir"] ?? file.success["state-dir"] ?? process.env[environmentName("state-dir")] ?? defaultStateDir(process.env)
     const configuredUrl = raw["git-url"] ?? file.success["git-url"] ?? process.env[environmentName("git-url")]
-    const examples = configuredUrl === undefined ? yield* ensureExamplesRepository(stateDir) : undefined
+    const acmeServer = Option.getOrUndefined(acmeServerFlag)
+    const caFile = Option.getOrUndefined(acmeCaFile)
+    const examplesAcme =
+      acmeServer === undefined ? undefined : { server: acmeServer, ...(caFile === undefined ? {} : { caBundlePem: yield* readText(caFile) }) }
+    const examples = configuredUrl === undefined ? yield* ensureExamplesRepository(stateDir, examplesAcme) : undefined
     const resolved = resolveConfig({
       flags: raw,
       env: process.env,

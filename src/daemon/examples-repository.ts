@@ -1,9 +1,11 @@
 // The first run with nothing configured: certops copies the bundled example
-// repository (issuers and certificates, no ACME) into a local Git repository
-// under its state directory and tracks that, so a newcomer sees certificates
-// and status commits within seconds, with no cluster and no network.
+// repository (issuers and certificates) into a local Git repository under its
+// state directory and tracks that, so a newcomer sees certificates and status
+// commits within seconds, with no cluster and no network. One flag,
+// --acme-server, adds the examples' ACME issuer pointed at that directory
+// (pebble, or a real ACME server), with --acme-ca-file for a private CA.
 import * as fs from "node:fs"
-import { cpSync, existsSync, mkdirSync, readdirSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import git from "isomorphic-git"
@@ -11,25 +13,58 @@ import { Effect } from "effect"
 
 export const bundledExamples = fileURLToPath(new URL("../../examples/repository", import.meta.url))
 
-/** The examples' ACME folder needs a reachable ACME server; the offline first run leaves it out. */
-const offlineOnly = (source: string) => !relative(bundledExamples, source).split("/").includes("acme")
+export interface ExamplesAcme {
+  readonly server: string
+  readonly caBundlePem?: string
+}
+
+/** The examples' ACME folder needs a reachable ACME server; it comes in only with --acme-server. */
+const withoutAcme = (source: string) => !relative(bundledExamples, source).split("/").includes("acme")
 
 const filesUnder = (dir: string): ReadonlyArray<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? filesUnder(join(dir, entry.name)).map((path) => `${entry.name}/${path}`) : [entry.name],
   )
 
-/** The examples as a local repository at `<stateDir>/examples`, made on the first run only. */
-export const ensureExamplesRepository = (stateDir: string) =>
+/** The ACME issuer files with their `server:` (and a `caBundle:` after it) set for this run. */
+const pointAcmeAt = (dir: string, acme: ExamplesAcme) => {
+  const target = join(dir, "acme")
+  cpSync(join(bundledExamples, "acme"), target, { recursive: true })
+  for (const file of filesUnder(target)) {
+    const path = join(target, file)
+    const text = readFileSync(path, "utf8").replace(/^(\s*)server: .*$/m, (_line, indent: string) =>
+      [`${indent}server: ${acme.server}`, ...(acme.caBundlePem === undefined ? [] : [`${indent}caBundle: ${Buffer.from(acme.caBundlePem).toString("base64")}`])].join("\n"),
+    )
+    writeFileSync(path, text)
+  }
+}
+
+const author = { name: "certops examples", email: "examples@certops.invalid" }
+
+/**
+ * The examples as a local repository at `<stateDir>/examples`: made on the
+ * first run; later runs commit only a change of the ACME choice.
+ */
+export const ensureExamplesRepository = (stateDir: string, acme?: ExamplesAcme) =>
   Effect.tryPromise({
     try: async () => {
       const dir = join(stateDir, "examples")
-      if (existsSync(join(dir, ".git"))) return dir
-      mkdirSync(dir, { recursive: true })
-      cpSync(bundledExamples, dir, { recursive: true, filter: offlineOnly })
-      await git.init({ fs, dir, defaultBranch: "main" })
-      for (const path of filesUnder(dir).filter((path) => !path.startsWith(".git/"))) await git.add({ fs, dir, filepath: path })
-      await git.commit({ fs, dir, message: "Example certificates for certops", author: { name: "certops examples", email: "examples@certops.invalid" } })
+      const fresh = !existsSync(join(dir, ".git"))
+      if (fresh) {
+        mkdirSync(dir, { recursive: true })
+        cpSync(bundledExamples, dir, { recursive: true, filter: withoutAcme })
+        await git.init({ fs, dir, defaultBranch: "main" })
+      }
+      rmSync(join(dir, "acme"), { recursive: true, force: true })
+      if (acme !== undefined) pointAcmeAt(dir, acme)
+      const changed = (await git.statusMatrix({ fs, dir })).filter(([, head, workdir, stage]) => head !== workdir || workdir !== stage)
+      if (changed.length === 0) return dir
+      for (const [filepath, , workdir] of changed) {
+        if (workdir === 0) await git.remove({ fs, dir, filepath })
+        else await git.add({ fs, dir, filepath })
+      }
+      const message = fresh ? "Example certificates for certops" : acme === undefined ? "Examples without ACME" : `Examples with ACME at ${acme.server}`
+      await git.commit({ fs, dir, message, author })
       return dir
     },
     catch: (error) => new Error(`cannot prepare the example repository under ${stateDir}: ${String(error)}`),
