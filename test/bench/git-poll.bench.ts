@@ -10,6 +10,7 @@ import { Effect, Option, Redacted, References } from "effect"
 import { GitCredentials } from "../../src/git/credentials.ts"
 import { makeGitSource } from "../../src/git/source.ts"
 import { startGitServer } from "../env/git-server.ts"
+import { summary } from "./common.ts"
 
 const sizes = [1_000, 10_000]
 const polls = 20
@@ -155,6 +156,7 @@ const program = Effect.gen(function* () {
       "  HTTP per change": row.oneFileTraffic,
     })),
   )
+  for (const row of rows) summary("git-poll", row.label, `no-change poll ${row.noChange}, one-file change ${row.oneFile}`)
 })
 
 await Effect.runPromise(program.pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Warn")))
