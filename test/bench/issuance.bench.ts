@@ -4,7 +4,7 @@
 //   2. certops issuance on the kubernetes store: HTTP-01 (and DNS-01 via bind9)
 //   3. signed push webhook → Certificate Ready, whole daemon, SelfSigned issuer
 // Prints figures; asserts nothing. Run: node test/bench/issuance.bench.ts
-// Sizes: BENCH_FLOOR_N, BENCH_HTTP01_N, BENCH_DNS01_N, BENCH_LATENCY_RUNS.
+// Sizes: BENCH_FLOOR_N, BENCH_HTTP01_N and BENCH_DNS01_N (comma lists, default 100,500), BENCH_LATENCY_RUNS.
 import { Agent } from "node:https"
 import { createHmac } from "node:crypto"
 import { mkdtempSync } from "node:fs"
@@ -25,12 +25,18 @@ import { startHttp01Responder } from "../support/http01-responder.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, readyCertificate, readyIssuer } from "../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../support/kube.ts"
 import { workClone } from "../support/work-clone.ts"
-import { apiserverRequests, cpuSecondsSince, machine, median, mib, peakRss, requestDelta, summary, total } from "./common.ts"
+import { apiserverRequests, cpuSecondsSince, machine, median, mib, requestDelta, summary, total } from "./common.ts"
 
 const floorN = Number(process.env["BENCH_FLOOR_N"] ?? 100)
 const floorConcurrencies = [10, 30, 60]
-const http01N = Number(process.env["BENCH_HTTP01_N"] ?? 100)
-const dns01N = Number(process.env["BENCH_DNS01_N"] ?? 30)
+/** Sizes as a comma list: each size is one run; 0 skips. */
+const sizes = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback)
+    .split(",")
+    .map(Number)
+    .filter((n) => n > 0)
+const http01Sizes = sizes("BENCH_HTTP01_N", "100,500")
+const dns01Sizes = sizes("BENCH_DNS01_N", "100,500")
 const latencyRuns = Number(process.env["BENCH_LATENCY_RUNS"] ?? 5)
 
 const run = `${Date.now().toString(36)}`
@@ -104,7 +110,7 @@ const floor = async (env: TestEnvironment) => {
 // ---------------------------------------------------------------- 2. certops
 
 const certopsIssuance = (env: TestEnvironment, solver: "HTTP-01" | "DNS-01", n: number, floorRate: number) => {
-  const namespace = `bench-${solver === "HTTP-01" ? "http" : "dns"}-${run}`
+  const namespace = `bench-${solver === "HTTP-01" ? "http" : "dns"}-${n}-${run}`
   const settings = e2eSettings(env, { namespace })
   return Effect.gen(function* () {
     yield* Effect.promise(() => createNamespaceNamed(env, namespace))
@@ -126,15 +132,18 @@ const certopsIssuance = (env: TestEnvironment, solver: "HTTP-01" | "DNS-01", n: 
     const cpu = process.cpuUsage()
     const start = performance.now()
     for (let index = 0; index < n; index++) {
-      const base = `${solver === "HTTP-01" ? "h" : "d"}-${run}-${index}`
+      const base = `${solver === "HTTP-01" ? "h" : "d"}${n}-${run}-${index}`
       const names = index % 2 === 0 ? [`${base}.${env.dns.zone}`] : [`${base}a.${env.dns.zone}`, `${base}b.${env.dns.zone}`]
       yield* store.create(Certificates, certificateFor(namespace, `c${index}`, "acme", names))
     }
     const created = performance.now()
     let ready = 0
     let lastLog = performance.now()
+    // Sampled here, because the process's maxRSS covers earlier runs too.
+    let rssPeak = process.memoryUsage.rss()
     while (ready < n) {
       yield* Effect.sleep("250 millis")
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss())
       const all = yield* store.list(Certificates, { namespace })
       ready = all.filter((c) => c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True")).length
       if (performance.now() - lastLog > 15_000) {
@@ -157,17 +166,17 @@ const certopsIssuance = (env: TestEnvironment, solver: "HTTP-01" | "DNS-01", n: 
     console.log(`    apiserver requests by verb (all clients, incl. ${n} creates by the bench): ${[...api].map(([verb, count]) => `${verb} ${count}`).join(", ")}`)
     console.log(`    ACME requests by operation/status (this run's AcmeAccounts): ${counts.map((c) => `${c.operation} ${c.status}: ${c.count}`).join(", ")}`)
     rows.push({
-      run: `certops ${solver}`,
+      run: `certops ${solver} ×${n}`,
       certificates: `${ready}/${n}`,
       "wall s": seconds.toFixed(1),
       "certs/s": rate.toFixed(2),
       "vs floor": solver === "HTTP-01" ? `${((rate / floorRate) * 100).toFixed(0)}%` : "",
       "CPU s": cpuSeconds.toFixed(1),
-      "peak RSS": mib(peakRss()),
+      "peak RSS": mib(rssPeak),
       "API req/cert": (total(api) / n).toFixed(1),
       "ACME req/cert": (acmeRequests / n).toFixed(1),
     })
-    summary("issuance", `certops ${solver} (${n} certs)`, `${rate.toFixed(2)} certs/s${solver === "HTTP-01" ? `, ${((rate / floorRate) * 100).toFixed(0)}% of floor` : ""}, ${(total(api) / n).toFixed(1)} API req/cert, ${(acmeRequests / n).toFixed(1)} ACME req/cert, CPU ${cpuSeconds.toFixed(0)} s, peak RSS ${mib(peakRss())}`)
+    summary("issuance", `certops ${solver} (${n} certs)`, `${rate.toFixed(2)} certs/s${solver === "HTTP-01" ? `, ${((rate / floorRate) * 100).toFixed(0)}% of floor` : ""}, ${(total(api) / n).toFixed(1)} API req/cert, ${(acmeRequests / n).toFixed(1)} ACME req/cert, CPU ${cpuSeconds.toFixed(0)} s, peak RSS ${mib(rssPeak)}`)
   }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, settings)))
 }
 
@@ -244,13 +253,13 @@ const latency = (env: TestEnvironment) =>
 
 const program = Effect.gen(function* () {
   console.log(`\nissuance benchmark — ${machine()}`)
-  console.log(`sizes: floor ${floorN} certs at concurrency ${floorConcurrencies.join("/")}; certops HTTP-01 ${http01N}, DNS-01 ${dns01N} (half one name, half two); latency ${latencyRuns} runs`)
+  console.log(`sizes: floor ${floorN} certs at concurrency ${floorConcurrencies.join("/")}; certops HTTP-01 ${http01Sizes.join(" and ")}, DNS-01 ${dns01Sizes.join(" and ")} (half one name, half two); latency ${latencyRuns} runs`)
   const started = performance.now()
   const env = yield* startEnvironment(makeRunDir())
   console.log(`  environment up in ${((performance.now() - started) / 1000).toFixed(1)} s (pebble without validation sleep, default authz reuse; logs in ${env.dir})`)
   const floorRate = yield* Effect.promise(() => floor(env))
-  yield* certopsIssuance(env, "HTTP-01", http01N, floorRate)
-  if (dns01N > 0) yield* certopsIssuance(env, "DNS-01", dns01N, floorRate)
+  for (const n of http01Sizes) yield* certopsIssuance(env, "HTTP-01", n, floorRate)
+  for (const n of dns01Sizes) yield* certopsIssuance(env, "DNS-01", n, floorRate)
   if (latencyRuns > 0) yield* latency(env)
   console.log("")
   console.table(rows)
