@@ -25,6 +25,12 @@ export interface IssuanceSettings {
   readonly issuanceBackoffMax: Duration.Duration
   /** badNonce answers to retry per ACME request. */
   readonly acmeMaxBadNonceRetries: number
+  /**
+   * How soon an issuer that is not Ready for want of a user's Secret (a CA
+   * key pair) looks again: only certops' own Secrets are watched. A Ready
+   * issuer re-reads its Secrets at 20 times this.
+   */
+  readonly issuerSecretRecheck: Duration.Duration
 }
 
 export const defaultIssuanceSettings: IssuanceSettings = {
@@ -37,6 +43,7 @@ export const defaultIssuanceSettings: IssuanceSettings = {
   issuanceBackoffBase: Duration.hours(1),
   issuanceBackoffMax: Duration.hours(32),
   acmeMaxBadNonceRetries: 50,
+  issuerSecretRecheck: Duration.seconds(30),
 }
 
 export const IssuanceSettings = Context.Reference<IssuanceSettings>("certops/daemon/IssuanceSettings", {

@@ -7,11 +7,12 @@ import { CertificateRequests, Certificates, ClusterIssuers, Issuers, Secrets } f
 import type { KubeObject } from "../../api/meta.ts"
 import { keyOf, ResourceStore } from "../../store/resource-store.ts"
 import type { Secondary } from "../runtime/reconciler.ts"
-import { annotations } from "../shared/annotations.ts"
+import { annotations, managedSecretsSelector } from "../shared/annotations.ts"
 import { controllerOf } from "../shared/owners.ts"
 
 const fromSecrets: Secondary<Secret> = {
   type: Secrets,
+  labelSelector: managedSecretsSelector,
   toPrimary: (secret) => {
     const certificate = secret.metadata.annotations?.[annotations.certificateName] ?? controllerOf(secret, "Certificate")?.name
     return certificate === undefined ? [] : [{ namespace: secret.metadata.namespace ?? "", name: certificate }]

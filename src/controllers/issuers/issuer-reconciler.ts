@@ -2,7 +2,7 @@
 // register their account (ACMEAccountRegistered / ErrRegisterACMEAccount /
 // ErrUpdateACMEAccount, as users know them from cert-manager); SelfSigned is
 // ready at once; CA issuers when their key pair checks out.
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import type { Secret } from "../../api/core.ts"
 import { ClusterIssuers, Issuers, Secrets } from "../../api/kinds.ts"
 import { IssuanceSettings } from "../../daemon/issuance-settings.ts"
@@ -13,6 +13,7 @@ import type { AcmeError } from "../../acme/errors.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../runtime/reconciler.ts"
 import type { ControllerServices } from "../runtime/services.ts"
+import { managedSecretsSelector } from "../shared/annotations.ts"
 import { findCondition } from "../shared/conditions.ts"
 import { issuerSecretNamespace } from "../shared/issuer-lookup.ts"
 import { accountClient, ensureAccountKey, keyHash } from "./acme-account.ts"
@@ -32,6 +33,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
   (issuer: I): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
     Effect.gen(function* () {
       const events = yield* EventRecorder
+      const settings = yield* IssuanceSettings
       const namespace = yield* issuerSecretNamespace(issuer)
       const ready = findCondition(issuer.status?.conditions, "Ready")
       const spec = issuer.spec
@@ -49,8 +51,10 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
         } else {
           if (ready?.reason !== check.reason || ready.message !== check.message) yield* events.record(issuer, "Warning", check.reason, check.message)
           yield* setIssuerReady(type, issuer, { status: "False", reason: check.reason, message: check.message })
+          // A key pair the user has yet to create wakes nothing: Secrets are watched only when certops' own.
+          return requeueAfter(settings.issuerSecretRecheck)
         }
-        return done
+        return requeueAfter(Duration.times(settings.issuerSecretRecheck, 20))
       }
 
       const acme = spec.acme
@@ -66,7 +70,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       }
       const hash = keyHash(keyPem.success)
       const registered = previous?.uri !== undefined && previous.uri !== ""
-      if (registered && ready?.status === "True" && previous.lastRegisteredEmail === email && previous.lastPrivateKeyHash === hash) return done
+      if (registered && ready?.status === "True" && previous.lastRegisteredEmail === email && previous.lastPrivateKeyHash === hash) return requeueAfter(Duration.times(settings.issuerSecretRecheck, 20))
 
       // An account known under this key whose email changed is an update, as cert-manager reports it.
       const updating = registered && previous.lastPrivateKeyHash === hash
@@ -96,7 +100,10 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       return done
     })
 
-/** An issuer is woken by the Secrets it reads: its CA key pair, account key, EAB key. */
+/**
+ * An issuer is woken by the Secrets it reads (its CA key pair, account key,
+ * EAB key) when certops manages them; a user's own are re-read on a timer.
+ */
 export const secretsReadBy = (issuer: Issuer | ClusterIssuer): ReadonlyArray<string> =>
   [issuer.spec.ca?.secretName, issuer.spec.acme?.privateKeySecretRef.name, issuer.spec.acme?.externalAccountBinding?.keySecretRef.name].filter(
     (name): name is string => name !== undefined,
@@ -104,6 +111,7 @@ export const secretsReadBy = (issuer: Issuer | ClusterIssuer): ReadonlyArray<str
 
 const wakeIssuersReading = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>): Secondary<Secret> => ({
   type: Secrets,
+  labelSelector: managedSecretsSelector,
   toPrimary: (secret) =>
     Effect.gen(function* () {
       const store = yield* ResourceStore

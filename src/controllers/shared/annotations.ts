@@ -24,5 +24,12 @@ export const labels = {
 
 export const managedByValue = "certops"
 
+/**
+ * Watches of Secrets select certops' own: a namespace-wide watch would hold
+ * every Secret of the cluster (keys included) in memory. Secrets a user
+ * writes (a CA key pair, an EAB key) are re-read on a timer instead.
+ */
+export const managedSecretsSelector = `${labels.managedBy}=${managedByValue}`
+
 /** The component name in Events and conditions. */
 export const controllerName = "certops"
