@@ -13,6 +13,7 @@ runIssuance.pipe(
   Effect.andThen(Effect.logInfo("issuance running")),
   Effect.andThen(Effect.never),
   Effect.scoped,
-  Effect.provide(e2eLayer(env, e2eSettings(env, namespace === undefined ? {} : { namespace }))),
+  // The port is shared with a standby replica's responder when the test runs one.
+  Effect.provide(e2eLayer(env, e2eSettings(env, namespace === undefined ? {} : { namespace }), { reusePort: true })),
   NodeRuntime.runMain,
 )
