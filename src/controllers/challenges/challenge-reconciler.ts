@@ -4,7 +4,7 @@
 // first check at once, then every selfCheckInterval), accepted, and the final
 // authorization state copied to status. A final state cleans up the solver and
 // frees the slot (processing: false).
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Result } from "effect"
 import type { Challenge } from "../../api/acme-challenge.ts"
 import { Challenges } from "../../api/kinds.ts"
 import type { AcmeAuthorization, AcmeClient } from "../../acme/client.ts"
@@ -100,10 +100,13 @@ const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) =
     }
     const client: AcmeClient = access.client
 
+    // The authorization as just read, when presenting needed a fresh look anyway.
+    let synced: AcmeAuthorization | undefined
     if (status.presented !== true) {
       // Synced with the ACME server first: an authorization may be valid already.
       const authorization = yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result)
       if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
+      synced = authorization.success
       const final = finalStateOf(authorization.success)
       if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
 
@@ -118,7 +121,7 @@ const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) =
       yield* events.record(challenge, "Normal", "Presented", `Presented challenge using ${mechanism(challenge)} challenge mechanism`)
     }
 
-    const authorization = yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result)
+    const authorization = synced === undefined ? yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result) : Result.succeed(synced)
     if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
     const final = finalStateOf(authorization.success)
     if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
