@@ -12,8 +12,8 @@ import { runReconciler } from "./runtime/reconciler.ts"
 import type { ControllerServices } from "./runtime/services.ts"
 
 export const runIssuance: Effect.Effect<void, never, ControllerServices | Scope.Scope> = Effect.gen(function* () {
-  const { namespace } = yield* IssuanceSettings
-  const scope = namespace === undefined ? {} : { namespace }
+  const { namespace, maxConcurrentReconciles } = yield* IssuanceSettings
+  const scope = { maxConcurrentReconciles, ...(namespace === undefined ? {} : { namespace }) }
   yield* runReconciler(issuerReconciler, scope)
   yield* runReconciler(clusterIssuerReconciler, scope)
   yield* runReconciler(certificateReconciler, scope)

@@ -10,6 +10,12 @@ export interface IssuanceSettings {
   readonly clusterResourceNamespace: string
   /** At most this many challenges processing at once. */
   readonly maxConcurrentChallenges: number
+  /**
+   * At most this many objects reconciled at once, per controller (cert-manager's
+   * workers). Without a bound, 10k Certificates at start-up meant 10k requests
+   * in flight at once: timeouts, and a process that ran out of memory.
+   */
+  readonly maxConcurrentReconciles: number
   /** Between failed self checks (the first check runs at once). */
   readonly selfCheckInterval: Duration.Duration
   /** host:port of the nameservers self checks ask; empty: the system resolver. */
@@ -36,6 +42,7 @@ export interface IssuanceSettings {
 export const defaultIssuanceSettings: IssuanceSettings = {
   clusterResourceNamespace: "certops",
   maxConcurrentChallenges: 60,
+  maxConcurrentReconciles: 25,
   selfCheckInterval: Duration.seconds(10),
   selfCheckNameservers: [],
   http01SelfCheckPort: 80,

@@ -15,7 +15,7 @@ export const settingNames = [
   "git-url", "git-branch", "git-path", "git-username", "git-password-file", "git-token-file", "poll-interval",
   "webhook-secret-file", "status-branch", "default-namespace", "store", "kubeconfig", "state-dir",
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
-  "self-check-interval", "max-concurrent-challenges", "cluster-resource-namespace", "namespace",
+  "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
   "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service",
 ] as const
 export type SettingName = (typeof settingNames)[number]
@@ -52,6 +52,12 @@ const port = (value: string | undefined, fallback: number, name: SettingName): R
   if (value === undefined) return Result.succeed(fallback)
   const parsed = Number(value)
   return Number.isInteger(parsed) && parsed >= 0 && parsed < 65536 ? Result.succeed(parsed) : Result.fail(`${name}: "${value}" is not a port number`)
+}
+
+const count = (value: string | undefined, fallback: number, name: SettingName): Result.Result<number, string> => {
+  if (value === undefined) return Result.succeed(fallback)
+  const parsed = Number(value)
+  return Number.isInteger(parsed) && parsed >= 1 ? Result.succeed(parsed) : Result.fail(`${name}: "${value}" is not a whole number of at least 1`)
 }
 
 const duration = (value: string | undefined, fallback: Duration.Duration, name: SettingName): Result.Result<Duration.Duration, string> => {
@@ -108,7 +114,8 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
     ...defaultIssuanceSettings,
     ...(raw["namespace"] === undefined ? {} : { namespace: raw["namespace"] }),
     clusterResourceNamespace: raw["cluster-resource-namespace"] ?? defaultIssuanceSettings.clusterResourceNamespace,
-    maxConcurrentChallenges: take(port(raw["max-concurrent-challenges"], defaultIssuanceSettings.maxConcurrentChallenges, "max-concurrent-challenges"), 60),
+    maxConcurrentChallenges: take(count(raw["max-concurrent-challenges"], defaultIssuanceSettings.maxConcurrentChallenges, "max-concurrent-challenges"), 60),
+    maxConcurrentReconciles: take(count(raw["max-concurrent-reconciles"], defaultIssuanceSettings.maxConcurrentReconciles, "max-concurrent-reconciles"), 1),
     selfCheckInterval: take(duration(raw["self-check-interval"], defaultIssuanceSettings.selfCheckInterval, "self-check-interval"), defaultIssuanceSettings.selfCheckInterval),
     selfCheckNameservers: raw["self-check-nameservers"]?.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "") ?? [],
     http01SolverPort: take(port(raw["http01-port"], defaultIssuanceSettings.http01SolverPort, "http01-port"), 0),

@@ -2,7 +2,7 @@
 // object, or to anything mapped to it, wakes its fiber; deleting the object
 // interrupts it; a failure retries that object alone with backoff and never
 // stops the others.
-import { Cause, Duration, Effect, FiberMap, Queue, Schedule, Stream, type Scope } from "effect"
+import { Cause, Duration, Effect, FiberMap, Queue, Schedule, Semaphore, Stream, type Scope } from "effect"
 import type { KubeObject } from "../../api/meta.ts"
 import type { ResourceType } from "../../api/resource-type.ts"
 import { measureReconcile } from "../../observability/reconcile-metrics.ts"
@@ -53,6 +53,8 @@ export const objectKeyString = (key: ObjectKey): string => (key.namespace === un
 export interface RunOptions {
   /** Watch namespaced kinds in this namespace only. */
   readonly namespace?: string
+  /** At most this many reconciles at once; the other objects wait their turn. Unset: no bound. */
+  readonly maxConcurrentReconciles?: number
 }
 
 export const runReconciler = <A extends KubeObject, E, R>(
@@ -64,6 +66,8 @@ export const runReconciler = <A extends KubeObject, E, R>(
     const fibers = yield* FiberMap.make<string>()
     const wakeups = new Map<string, Queue.Queue<void>>()
     const backoff = reconciler.backoff ?? defaultBackoff
+    const permits = options.maxConcurrentReconciles === undefined ? undefined : yield* Semaphore.make(options.maxConcurrentReconciles)
+    const bounded = <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => (permits === undefined ? effect : permits.withPermits(1)(effect))
 
     // One loop per object: reconcile, then wait for a change or the requeue
     // time. A failure waits out its backoff, but a change ends the wait at
@@ -71,14 +75,9 @@ export const runReconciler = <A extends KubeObject, E, R>(
     const objectLoop = (key: ObjectKey, wake: Queue.Queue<void>) =>
       Effect.gen(function* () {
         let failures = 0
-        for (;;) {
-          const object = yield* store.get(reconciler.type, key).pipe(
-            Effect.map((found): A | undefined => found),
-            Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
-          )
-          if (object === undefined) return
-          // Defects are caught too: one broken object must not end its own loop.
-          const result = yield* reconciler.reconcile(object).pipe(
+        // Defects are caught too: one broken object must not end its own loop.
+        const reconcileOnce = (object: A) =>
+          reconciler.reconcile(object).pipe(
             measureReconcile(reconciler.name),
             Effect.map((value) => {
               failures = 0
@@ -94,6 +93,19 @@ export const runReconciler = <A extends KubeObject, E, R>(
               }).pipe(Effect.as<ReconcileResult>(requeueAfter(delay)))
             }),
           )
+        for (;;) {
+          // A permit for the read and the reconcile, none for the wait after them.
+          const result = yield* bounded(
+            Effect.gen(function* () {
+              const object = yield* store.get(reconciler.type, key).pipe(
+                Effect.map((found): A | undefined => found),
+                Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
+              )
+              if (object === undefined) return undefined
+              return yield* reconcileOnce(object)
+            }),
+          )
+          if (result === undefined) return
           if (result.holdFor !== undefined) {
             yield* Effect.sleep(Duration.fromInputUnsafe(result.holdFor))
             yield* Queue.clear(wake)

@@ -65,6 +65,8 @@ export const loadKubeConfig = (path?: string): Effect.Effect<k8s.KubeConfig, Kub
 
 const userAgent = `certops/${version}`
 
+type Purpose = "request" | "watch"
+
 /**
  * A hung API server must not hang a reconcile: undici would wait 5 minutes.
  * Watches are long by design and have their own silence limit instead.
@@ -81,26 +83,26 @@ export const makeKubeClient = (config: k8s.KubeConfig): KubeClientService => {
   // (CA, client certificate) is read per request as before, so a rotated
   // file still takes effect, but requests with the same material share one
   // keep-alive connection pool.
-  const pools = new Map<string, Agent>()
-  const poolFor = (tlsOptions: tls.ConnectionOptions): Agent => {
+  /** Requests share at most this many connections (undici queues the rest); each watch holds one of its own. */
+  const requestConnections = 64
+  let pools: { readonly key: string; readonly requests: Agent; readonly watches: Agent } | undefined
+  const poolFor = (tlsOptions: tls.ConnectionOptions, purpose: Purpose): Agent => {
     const material = createHash("sha256")
     for (const value of Object.values(tlsOptions)) {
       for (const part of [value].flat()) material.update(Buffer.isBuffer(part) || typeof part === "string" ? part : JSON.stringify(part) ?? "").update("\0")
     }
     const key = material.digest("hex")
-    let pool = pools.get(key)
-    if (pool === undefined) {
-      // New material (a rotated certificate) leaves the old pool idle: close it.
-      for (const old of pools.values()) void old.close()
-      pools.clear()
-      pool = new Agent({ connect: { ...tlsOptions, keepAlive: true, keepAliveInitialDelay: 30_000 } as NonNullable<Agent.Options["connect"]> })
-      pools.set(key, pool)
+    if (pools?.key !== key) {
+      // New material (a rotated certificate) leaves the old pools idle: close them.
+      if (pools !== undefined) for (const old of [pools.requests, pools.watches]) void old.close()
+      const connect = { ...tlsOptions, keepAlive: true, keepAliveInitialDelay: 30_000 } as NonNullable<Agent.Options["connect"]>
+      pools = { key, requests: new Agent({ connect, connections: requestConnections }), watches: new Agent({ connect }) }
     }
-    return pool
+    return purpose === "watch" ? pools.watches : pools.requests
   }
 
   /** Headers for the token, basic auth or exec credential; the pooled TLS agent for the CA and client certificate. */
-  const authenticate = async (context: k8s.RequestContext) => {
+  const authenticate = async (context: k8s.RequestContext, purpose: Purpose) => {
     const options: https.RequestOptions = {}
     await config.applyToHTTPSOptions(options)
     if (config.getCurrentCluster()?.proxyUrl !== undefined) {
@@ -113,7 +115,7 @@ export const makeKubeClient = (config: k8s.KubeConfig): KubeClientService => {
     const tlsOptions = Object.fromEntries(
       Object.entries({ ca, cert, key, pfx, passphrase, rejectUnauthorized, servername }).filter(([, value]) => value !== undefined && value !== null),
     ) as tls.ConnectionOptions
-    if (Object.keys(tlsOptions).length > 0) context.setDispatcher(poolFor(tlsOptions))
+    if (Object.keys(tlsOptions).length > 0) context.setDispatcher(poolFor(tlsOptions, purpose))
   }
 
   const urlOf = (call: KubeRequest): string => {
@@ -123,7 +125,7 @@ export const makeKubeClient = (config: k8s.KubeConfig): KubeClientService => {
   }
 
   /** Sends and waits for the status line and headers; the body is read by the caller. */
-  const send = (call: KubeRequest, signal: AbortSignal) =>
+  const send = (call: KubeRequest, signal: AbortSignal, purpose: Purpose) =>
     Effect.tryPromise({
       try: async () => {
         const context = new k8s.RequestContext(urlOf(call), call.method)
@@ -134,7 +136,7 @@ export const makeKubeClient = (config: k8s.KubeConfig): KubeClientService => {
           context.setBody(JSON.stringify(call.body))
         }
         context.setSignal(signal)
-        await authenticate(context)
+        await authenticate(context, purpose)
         return await http.send(context).toPromise()
       },
       catch: unreachable,
@@ -158,7 +160,7 @@ export const makeKubeClient = (config: k8s.KubeConfig): KubeClientService => {
     Effect.scoped(
       Effect.gen(function* () {
         const controller = yield* abortOnExit
-        const response = yield* send(call, controller.signal)
+        const response = yield* send(call, controller.signal, "request")
         if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return yield* failure(response)
         return yield* parse(yield* readText(response), response.httpStatusCode)
       }),
@@ -174,7 +176,7 @@ export const makeKubeClient = (config: k8s.KubeConfig): KubeClientService => {
       Effect.gen(function* () {
         // Aborting is how the connection is closed when the stream ends or is interrupted.
         const controller = yield* abortOnExit
-        const response = yield* send(call, controller.signal)
+        const response = yield* send(call, controller.signal, "watch")
         if (response.httpStatusCode !== 200) return yield* failure(response)
         const body = response.body.stream()
         if (body === null) return yield* new KubeApiError({ status: 200, reason: "MalformedResponse", detail: "an answer without a body" })

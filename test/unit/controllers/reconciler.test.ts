@@ -120,5 +120,32 @@ describe("runReconciler", () => {
       yield* eventually(() => seen.length === 2, "the Secret wakes its Certificate")
     }).pipe(Effect.scoped, Effect.provide(testLayer)),
   )
-})
 
+  it.live("reconciles at most maxConcurrentReconciles objects at once, and every one of them", () =>
+    Effect.gen(function* () {
+      const store = yield* ResourceStore
+      let running = 0
+      let most = 0
+      const finished = new Set<string>()
+      yield* runReconciler(
+        {
+          name: "test",
+          type: Certificates,
+          reconcile: (object) =>
+            Effect.gen(function* () {
+              running++
+              most = Math.max(most, running)
+              yield* Effect.sleep("20 millis")
+              running--
+              finished.add(object.metadata.name)
+              return done
+            }),
+        },
+        { maxConcurrentReconciles: 3 },
+      )
+      for (let index = 0; index < 30; index++) yield* store.create(Certificates, certificate(`c${index}`))
+      yield* eventually(() => finished.size === 30, "all 30 are reconciled")
+      assert.strictEqual(most, 3)
+    }).pipe(Effect.scoped, Effect.provide(testLayer)),
+  )
+})

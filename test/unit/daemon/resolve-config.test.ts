@@ -37,11 +37,12 @@ describe("resolveConfig", () => {
     expect(Redacted.value(config.git.token!)).toBe("ghp_secret")
     expect(config.store.backend).toBe("kubernetes")
     expect(config.issuance.http01IngressService).toEqual({ name: "certops-acme-http01", port: 8089 })
+    expect(config.issuance.maxConcurrentReconciles).toBe(25)
   })
 
   it("reports every problem, naming the setting", () => {
     const result = resolveConfig({
-      flags: { "http-port": "eighty", "poll-interval": "soon", store: "postgres", "git-password-file": join(dir, "missing") },
+      flags: { "http-port": "eighty", "poll-interval": "soon", store: "postgres", "git-password-file": join(dir, "missing"), "max-concurrent-challenges": "0", "max-concurrent-reconciles": "many" },
       env: {},
       cluster: none,
     })
@@ -52,6 +53,8 @@ describe("resolveConfig", () => {
     expect(problems).toMatch(/^poll-interval: "soon" is not a duration/m)
     expect(problems).toMatch(/^store: "postgres"/m)
     expect(problems).toMatch(/^git-password-file: cannot read/m)
+    expect(problems).toMatch(/^max-concurrent-challenges: "0" is not a whole number of at least 1/m)
+    expect(problems).toMatch(/^max-concurrent-reconciles: "many" is not a whole number of at least 1/m)
   })
 
   it("refuses unknown keys in the config file", () => {
