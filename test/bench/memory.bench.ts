@@ -4,7 +4,7 @@
 // Each measurement runs in a fresh child process: the store loads, the
 // issuance controllers start and settle, then RSS and heap are read.
 // Prints figures; asserts nothing. Run: node test/bench/memory.bench.ts
-// Sizes: BENCH_MEMORY_N (embedded, default 10000), BENCH_MEMORY_KUBE_N (default 1000, to keep the run short; 0 skips the cluster runs),
+// Sizes: BENCH_MEMORY_N (embedded, default 10000), BENCH_MEMORY_KUBE_N (default 10000; 0 skips the cluster runs),
 // BENCH_MEMORY_UNRELATED (unrelated Secrets, default 10000).
 import { execFileSync } from "node:child_process"
 import { webcrypto } from "node:crypto"
@@ -26,7 +26,7 @@ import { createNamespaceNamed } from "../support/kube.ts"
 import { machine, mib, summary } from "./common.ts"
 
 const embeddedN = Number(process.env["BENCH_MEMORY_N"] ?? 10_000)
-const kubeN = Number(process.env["BENCH_MEMORY_KUBE_N"] ?? 1_000)
+const kubeN = Number(process.env["BENCH_MEMORY_KUBE_N"] ?? 10_000)
 const unrelatedN = Number(process.env["BENCH_MEMORY_UNRELATED"] ?? 10_000)
 const namespace = "bench-memory"
 const b64 = (text: string) => Buffer.from(text).toString("base64")
