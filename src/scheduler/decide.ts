@@ -30,6 +30,10 @@ const oldestFirst = (left: ChallengeSlot, right: ChallengeSlot) =>
 /**
  * The challenges to start now: oldest first, at most `limit` processing in
  * all, never two processing for one (dnsName, type).
+ *
+ * Equal to sorting the waiting challenges and taking the first of each free
+ * (dnsName, type) until the limit, without the sort: only the few that fit
+ * are kept in order, which with 10k queued was most of the cost of a call.
  */
 export const decide = (challenges: Iterable<ChallengeSlot>, limit: number): ReadonlyArray<ChallengeSlot> => {
   const busy = new Set<string>()
@@ -42,15 +46,24 @@ export const decide = (challenges: Iterable<ChallengeSlot>, limit: number): Read
       busy.add(conflictKey(challenge))
     } else waiting.push(challenge)
   }
-  const chosen: Array<ChallengeSlot> = []
-  if (processing >= limit || waiting.length === 0) return chosen
-  waiting.sort(oldestFirst)
-  for (const challenge of waiting) {
-    if (processing + chosen.length >= limit) break
-    const key = conflictKey(challenge)
+  const free = limit - processing
+  const chosen: Array<{ readonly slot: ChallengeSlot; readonly key: string }> = []
+  if (free <= 0) return []
+  for (const candidate of waiting) {
+    // Newer than all of a full list: it cannot start now (the common case, so checked first).
+    if (chosen.length === free && oldestFirst(candidate, chosen[free - 1]!.slot) >= 0) continue
+    const key = conflictKey(candidate)
     if (busy.has(key)) continue
-    busy.add(key)
-    chosen.push(challenge)
+    const rival = chosen.findIndex((entry) => entry.key === key)
+    if (rival >= 0) {
+      // One per (dnsName, type): the older of the two.
+      if (oldestFirst(candidate, chosen[rival]!.slot) >= 0) continue
+      chosen.splice(rival, 1)
+    }
+    let at = chosen.length
+    while (at > 0 && oldestFirst(candidate, chosen[at - 1]!.slot) < 0) at--
+    chosen.splice(at, 0, { slot: candidate, key })
+    if (chosen.length > free) chosen.pop()
   }
-  return chosen
+  return chosen.map((entry) => entry.slot)
 }
