@@ -1,8 +1,9 @@
 // kill -9 of the issuance process at random points, 10 times, while it
-// issues 200 certificates (HTTP-01, with a standby replica's responder on
-// the shared port, as in a two-replica deployment): all become Ready,
+// issues 200 certificates over HTTP-01 (validations answered by a standby
+// replica's responder, as in a two-replica deployment): all become Ready,
 // no Secret is ever written with two different keys (each certificate is
-// issued once, revision 1), and at most 1.1 × N ACME orders are made.
+// issued once, revision 1), no Order fails, and at most 1.1 × N ACME
+// orders are made.
 import { spawn, type ChildProcess } from "node:child_process"
 import { createHash } from "node:crypto"
 import { openSync } from "node:fs"
@@ -26,7 +27,7 @@ const pebbleLog = join(env.dir, "pebble.log")
 
 const startCertops = (log: string, namespace: string): ChildProcess =>
   spawn(process.execPath, [join(import.meta.dirname, "../support/issuance-process.ts")], {
-    env: { ...process.env, CERTOPS_TEST_ENV: JSON.stringify(env), CERTOPS_TEST_NAMESPACE: namespace },
+    env: { ...process.env, CERTOPS_TEST_ENV: JSON.stringify(env), CERTOPS_TEST_NAMESPACE: namespace, CERTOPS_TEST_HTTP01_PORT: "0" },
     stdio: ["ignore", openSync(log, "a"), openSync(log, "a")],
   })
 
@@ -53,10 +54,12 @@ describe("repeated kill -9", () => {
     Effect.gen(function* () {
       const store = yield* ResourceStore
       const namespace = yield* Effect.promise(() => createNamespace(env, "killed"))
-      // A standby replica's HTTP-01 responder, never killed, sharing the port
-      // as replicas share a Service: a kill between accepting a challenge and
-      // its validation must not fail the validation (nobody would answer).
-      yield* Layer.build(http01ResponderLayer({ reusePort: true })).pipe(Effect.provideService(IssuanceSettings, e2eSettings(env, { namespace })))
+      // pebble's validations (and the self checks) go to a standby replica's
+      // HTTP-01 responder, the same code reading the same Challenges, that is
+      // never killed; the killed process listens elsewhere. What is measured
+      // is crash safety: a validation cut by the kill would fail its Order
+      // for reasons of the network path, not of certops' recovery.
+      yield* Layer.build(http01ResponderLayer()).pipe(Effect.provideService(IssuanceSettings, e2eSettings(env, { namespace })))
       const log = join(env.dir, `certops-${namespace}.log`)
       const ordersBefore = pebbleOrderCount(pebbleLog)
 
@@ -141,14 +144,9 @@ describe("repeated kill -9", () => {
       assert.deepStrictEqual(twoCerts, [], `Secrets written with different certificates:\n${twoCerts.join("\n")}`)
       assert.strictEqual(keys.size, certificates, "every Secret seen by the watch")
 
-      // The one failure a kill may cause: pebble's validation request was on
-      // a connection of the killed process (reset), as a pod's would be.
-      // Such an Order fails and the next attempt orders again; the 1.1 × N
-      // budget below is for these. Anything else is a bug.
+      // A kill is never a reason for an issuance to fail.
       const failures = [...failedOrders].map(([name, reason]) => `${name}: ${reason}`)
-      yield* Effect.logInfo(`${failures.length} Orders failed:\n${failures.join("\n")}`)
-      const otherFailures = failures.filter((failure) => !/urn:ietf:params:acme:error:connection: .*(connection reset by peer|connection refused|EOF)/.test(failure))
-      assert.deepStrictEqual(otherFailures, [], "Orders failed for another reason than a validation connection the kill cut")
+      assert.deepStrictEqual(failures, [], `Orders failed:\n${failures.join("\n")}`)
 
       const ordersMade = pebbleOrderCount(pebbleLog) - ordersBefore
       yield* Effect.logInfo(`${ordersMade} ACME orders for ${certificates} certificates`)

@@ -6,7 +6,7 @@ import type { Issuer } from "../../src/api/issuer.ts"
 import { Certificates, Issuers } from "../../src/api/kinds.ts"
 import type { IssuanceSettings } from "../../src/daemon/issuance-settings.ts"
 import { challengeSolversLayer } from "../../src/solvers/challenge-solvers.ts"
-import { http01ResponderLayer, type Http01ResponderOptions } from "../../src/solvers/http01/http01-responder.ts"
+import { http01ResponderLayer } from "../../src/solvers/http01/http01-responder.ts"
 import { kubernetesStoreLayer } from "../../src/store/kubernetes/layer.ts"
 import { ResourceStore } from "../../src/store/resource-store.ts"
 import type { TestEnvironment } from "../env/environment.ts"
@@ -23,8 +23,8 @@ export const e2eSettings = (env: TestEnvironment, overrides: Partial<IssuanceSet
   })
 
 /** The issuance services on the kubernetes store, with certops' own HTTP-01 responder. */
-export const e2eLayer = (env: TestEnvironment, settings: IssuanceSettings, responder: Http01ResponderOptions = {}) =>
-  issuanceLayer(kubernetesStoreLayer({ kubeconfigPath: env.kube.kubeconfig }), settings, Layer.mergeAll(challengeSolversLayer, http01ResponderLayer(responder)))
+export const e2eLayer = (env: TestEnvironment, settings: IssuanceSettings) =>
+  issuanceLayer(kubernetesStoreLayer({ kubeconfigPath: env.kube.kubeconfig }), settings, Layer.mergeAll(challengeSolversLayer, http01ResponderLayer()))
 
 export const acmeIssuer = (env: TestEnvironment, namespace: string, name: string, solvers: NonNullable<Issuer["spec"]["acme"]>["solvers"]): Issuer => ({
   apiVersion: "cert-manager.io/v1",

@@ -8,12 +8,15 @@ import { e2eLayer, e2eSettings } from "./issuance-e2e.ts"
 
 const env = JSON.parse(process.env["CERTOPS_TEST_ENV"] ?? "{}") as TestEnvironment
 const namespace = process.env["CERTOPS_TEST_NAMESPACE"]
+// Where this process's own HTTP-01 responder listens, when a test serves the
+// ACME server's validations from a responder of its own (0: any free port).
+const solverPortSetting = process.env["CERTOPS_TEST_HTTP01_PORT"]
+const solverPort = solverPortSetting === undefined ? {} : { http01SolverPort: Number(solverPortSetting) }
 
 runIssuance.pipe(
   Effect.andThen(Effect.logInfo("issuance running")),
   Effect.andThen(Effect.never),
   Effect.scoped,
-  // The port is shared with a standby replica's responder when the test runs one.
-  Effect.provide(e2eLayer(env, e2eSettings(env, namespace === undefined ? {} : { namespace }), { reusePort: true })),
+  Effect.provide(e2eLayer(env, e2eSettings(env, { ...(namespace === undefined ? {} : { namespace }), ...solverPort }))),
   NodeRuntime.runMain,
 )

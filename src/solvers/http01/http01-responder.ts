@@ -31,12 +31,6 @@ export class Http01ResponderError extends Schema.TaggedError<Http01ResponderErro
 export interface Http01ResponderOptions {
   /** The address to listen on; 127.0.0.1 unless given (in a cluster, the pod's: 0.0.0.0). */
   readonly host?: string
-  /**
-   * Share the port with other processes that ask the same (SO_REUSEPORT), as
-   * replicas behind one Service share the traffic. Off by default: two
-   * unrelated daemons on one host must not silently split it.
-   */
-  readonly reusePort?: boolean
 }
 
 export interface Reply {
@@ -58,7 +52,7 @@ export const replyTo = (method: string | undefined, url: string | undefined, ind
   )
 }
 
-const listen = (host: string, port: number, reusePort: boolean, handle: (request: IncomingMessage) => Promise<Reply>) =>
+const listen = (host: string, port: number, handle: (request: IncomingMessage) => Promise<Reply>) =>
   Effect.acquireRelease(
     Effect.callback<Server, Http01ResponderError>((resume) => {
       const server = createServer((request, response) => {
@@ -69,7 +63,7 @@ const listen = (host: string, port: number, reusePort: boolean, handle: (request
       })
       // Kept after listening too: a later server error must not go unhandled (resume ignores it then).
       server.on("error", (error) => resume(Effect.fail(new Http01ResponderError({ address: `${host}:${port}`, detail: error.message }))))
-      server.listen({ port, host, reusePort }, () => resume(Effect.succeed(server)))
+      server.listen(port, host, () => resume(Effect.succeed(server)))
     }),
     (server) =>
       Effect.callback<void>((resume) => {
@@ -90,7 +84,7 @@ export const http01ResponderLayer = (
       const { http01SolverPort } = yield* IssuanceSettings
       // Requests arrive in node:http's callbacks; they run with this layer's services and logger.
       const run = Effect.runPromiseWith(yield* Effect.context<never>())
-      const server = yield* listen(host, http01SolverPort, options.reusePort ?? false, (request) => run(replyTo(request.method, request.url, index)))
+      const server = yield* listen(host, http01SolverPort, (request) => run(replyTo(request.method, request.url, index)))
       const { port } = server.address() as AddressInfo
       yield* Effect.logInfo("HTTP-01 responder listening", { host, port })
       return Http01Responder.of({ host, port })
