@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest"
 import { decodeAs, decodeResource, formatFieldIssues, formatPath, type FieldIssue } from "../../../src/api/decode.ts"
 import { Certificates, Challenges } from "../../../src/api/kinds.ts"
 import * as fixtures from "../../support/manifests.ts"
+import { throwawayKeyPem } from "../../support/pem.ts"
 
 const issuesOf = (input: unknown): ReadonlyArray<FieldIssue> => {
   const result = decodeResource(input)
@@ -94,7 +95,7 @@ const cases: ReadonlyArray<Case> = [
   { name: "an authorization challenge without a token", manifest: patched(fixtures.order, (o) => delete o.status.authorizations[0].challenges[1].token), issues: [["status.authorizations[0].challenges[1].token", /is required/]] },
   { name: "a challenge type in RFC 8555 spelling", manifest: patched(fixtures.challenge, (c) => (c.spec.type = "dns-01")), issues: [["spec.type", /"HTTP-01" \| "DNS-01"/]] },
   { name: "a challenge's processing flag as a string", manifest: patched(fixtures.challenge, (c) => (c.status.processing = "true")), issues: [["status.processing", /Expected boolean/]] },
-  { name: "Secret data that is not base64", manifest: patched(fixtures.secret, (s) => (s.data["tls.key"] = "-----BEGIN PRIVATE KEY-----")), issues: [['data["tls.key"]', /base64/]] },
+  { name: "Secret data that is not base64", manifest: patched(fixtures.secret, (s) => (s.data["tls.key"] = throwawayKeyPem())), issues: [['data["tls.key"]', /base64/]] },
   { name: "an Ingress path without pathType", manifest: patched(fixtures.ingress, (i) => delete i.spec.rules[0].http.paths[0].pathType), issues: [["spec.rules[0].http.paths[0].pathType", /is required/]] },
 ]
 
@@ -109,7 +110,7 @@ describe("decodeResource rejects", () => {
   })
 
   it("without repeating input values, which may be key material", () => {
-    const issues = issuesOf(patched(fixtures.secret, (s) => (s.data["tls.key"] = "-----BEGIN PRIVATE KEY----- secret")))
+    const issues = issuesOf(patched(fixtures.secret, (s) => (s.data["tls.key"] = `${throwawayKeyPem()} secret`)))
     expect(formatFieldIssues(issues)).not.toContain("secret")
   })
 })

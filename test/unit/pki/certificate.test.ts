@@ -7,6 +7,7 @@ import { createCsr } from "../../../src/pki/csr.ts"
 import { generatePrivateKey } from "../../../src/pki/keys.ts"
 import { signCertificate } from "../../../src/pki/signer.ts"
 import { failure, opensslOk, run, scratch } from "./support.ts"
+import { throwawayKeyPem } from "../../support/pem.ts"
 
 const files = scratch()
 const day = 24 * 60 * 60 * 1000
@@ -76,7 +77,7 @@ describe("splitPemChain", () => {
   it("keeps the certificates of a bundle in order and drops everything else", () => {
     const first = opensslCertificate("0x11")
     const second = opensslCertificate("0x12")
-    const bundle = `subject=comment\n${first.pem}\n\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n${second.pem.replace(/\n/g, "\r\n")}`
+    const bundle = `subject=comment\n${first.pem}\n\n${throwawayKeyPem()}${second.pem.replace(/\n/g, "\r\n")}`
     const split = splitPemChain(bundle)
     expect(split).toHaveLength(2)
     expect(new X509Certificate(split[0] ?? "").serialNumber).toBe("11")

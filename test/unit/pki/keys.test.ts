@@ -5,6 +5,7 @@ import {
   type KeySpec,
 } from "../../../src/pki/keys.ts"
 import { failure, opensslOk, run, scratch } from "./support.ts"
+import { pemBlock, pemHeader } from "../../support/pem.ts"
 
 const files = scratch()
 const firstLine = (pem: string) => pem.split("\n")[0]
@@ -20,17 +21,17 @@ interface Case {
 
 const cases: ReadonlyArray<Case> = [
   ...[2048, 3072, 4096].flatMap((size): ReadonlyArray<Case> => [
-    { spec: { algorithm: "RSA", size, encoding: "PKCS1" }, header: "-----BEGIN RSA PRIVATE KEY-----", size, encoding: "PKCS1", openssl: `Private-Key: (${size} bit, 2 primes)` },
-    { spec: { algorithm: "RSA", size, encoding: "PKCS8" }, header: "-----BEGIN PRIVATE KEY-----", size, encoding: "PKCS8", openssl: `Private-Key: (${size} bit, 2 primes)` },
+    { spec: { algorithm: "RSA", size, encoding: "PKCS1" }, header: pemHeader("RSA PRIVATE KEY"), size, encoding: "PKCS1", openssl: `Private-Key: (${size} bit, 2 primes)` },
+    { spec: { algorithm: "RSA", size, encoding: "PKCS8" }, header: pemHeader("PRIVATE KEY"), size, encoding: "PKCS8", openssl: `Private-Key: (${size} bit, 2 primes)` },
   ]),
   ...([[256, "prime256v1"], [384, "secp384r1"], [521, "secp521r1"]] as const).flatMap(([size, curve]): ReadonlyArray<Case> => [
-    { spec: { algorithm: "ECDSA", size, encoding: "PKCS1" }, header: "-----BEGIN EC PRIVATE KEY-----", size, encoding: "PKCS1", openssl: `ASN1 OID: ${curve}` },
-    { spec: { algorithm: "ECDSA", size, encoding: "PKCS8" }, header: "-----BEGIN PRIVATE KEY-----", size, encoding: "PKCS8", openssl: `ASN1 OID: ${curve}` },
+    { spec: { algorithm: "ECDSA", size, encoding: "PKCS1" }, header: pemHeader("EC PRIVATE KEY"), size, encoding: "PKCS1", openssl: `ASN1 OID: ${curve}` },
+    { spec: { algorithm: "ECDSA", size, encoding: "PKCS8" }, header: pemHeader("PRIVATE KEY"), size, encoding: "PKCS8", openssl: `ASN1 OID: ${curve}` },
   ]),
   // Ed25519 has no PKCS#1 form: cert-manager writes PKCS#8 whatever the encoding says.
-  { spec: { algorithm: "Ed25519" }, header: "-----BEGIN PRIVATE KEY-----", size: 256, encoding: "PKCS8", openssl: "ED25519 Private-Key" },
-  { spec: { algorithm: "Ed25519", encoding: "PKCS1" }, header: "-----BEGIN PRIVATE KEY-----", size: 256, encoding: "PKCS8", openssl: "ED25519 Private-Key" },
-  { spec: { algorithm: "Ed25519", encoding: "PKCS8" }, header: "-----BEGIN PRIVATE KEY-----", size: 256, encoding: "PKCS8", openssl: "ED25519 Private-Key" },
+  { spec: { algorithm: "Ed25519" }, header: pemHeader("PRIVATE KEY"), size: 256, encoding: "PKCS8", openssl: "ED25519 Private-Key" },
+  { spec: { algorithm: "Ed25519", encoding: "PKCS1" }, header: pemHeader("PRIVATE KEY"), size: 256, encoding: "PKCS8", openssl: "ED25519 Private-Key" },
+  { spec: { algorithm: "Ed25519", encoding: "PKCS8" }, header: pemHeader("PRIVATE KEY"), size: 256, encoding: "PKCS8", openssl: "ED25519 Private-Key" },
 ]
 
 describe("generatePrivateKey and parsePrivateKey", () => {
@@ -49,10 +50,10 @@ describe("generatePrivateKey and parsePrivateKey", () => {
 
   it("applies cert-manager's defaults: RSA 2048 PKCS1, ECDSA P-256 PKCS1", async () => {
     const rsa = await run(generatePrivateKey({ algorithm: "RSA" }))
-    expect(firstLine(rsa)).toBe("-----BEGIN RSA PRIVATE KEY-----")
+    expect(firstLine(rsa)).toBe(pemHeader("RSA PRIVATE KEY"))
     expect(await run(parsePrivateKey(rsa))).toMatchObject({ algorithm: "RSA", size: 2048, encoding: "PKCS1" })
     const ecdsa = await run(generatePrivateKey({ algorithm: "ECDSA", size: 0 }))
-    expect(firstLine(ecdsa)).toBe("-----BEGIN EC PRIVATE KEY-----")
+    expect(firstLine(ecdsa)).toBe(pemHeader("EC PRIVATE KEY"))
     expect(await run(parsePrivateKey(ecdsa))).toMatchObject({ algorithm: "ECDSA", size: 256, encoding: "PKCS1" })
   })
 
@@ -81,7 +82,7 @@ describe("parsePrivateKey on other input", () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" })
     const encrypted = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" }).toString()
     const legacyEncrypted = privateKey.export({ type: "sec1", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" }).toString()
-    const corrupt = "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n"
+    const corrupt = pemBlock("PRIVATE KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
     for (const input of ["", "not a key", publicKey.export({ type: "spki", format: "pem" }).toString(), encrypted, legacyEncrypted, corrupt]) {
       const error = await failure(parsePrivateKey(input))
       expect(error.reason).toBe("InvalidPrivateKey")

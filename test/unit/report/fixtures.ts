@@ -1,5 +1,6 @@
 // Reports as the daemon would hand them over.
 import type { CertificateReport, RejectionReport } from "../../../src/report/reports.ts"
+import { throwawayKeyPem } from "../../support/pem.ts"
 
 export const intentCommit = "1c9e2f0a7b3d4e5f60718293a4b5c6d7e8f90123"
 
@@ -44,4 +45,4 @@ export const rejected: RejectionReport = {
   ],
 }
 
-export const pemKey = ["-----BEGIN EC PRIVATE KEY-----", "MHcCAQEEIB4nJ0nq1m1kk2mYwZ0p", "-----END EC PRIVATE KEY-----"].join("\n")
+export const pemKey = throwawayKeyPem("sec1")
