@@ -89,11 +89,12 @@ const secureContexts = new Map<string, SecureContext>()
 const trustingAlso = (caBundlePem: string): { secureContext: SecureContext } | { ca: Array<string> } => {
   let secureContext = secureContexts.get(caBundlePem)
   if (secureContext === undefined) {
+    const ca = [...rootCertificates, caBundlePem]
     try {
-      secureContext = createSecureContext({ ca: [...rootCertificates, caBundlePem] })
+      secureContext = createSecureContext({ ca })
     } catch {
       // A malformed bundle: let the request fail with the TLS error, as a typed AcmeError.
-      return { ca: [...rootCertificates, caBundlePem] }
+      return { ca }
     }
     secureContexts.set(caBundlePem, secureContext)
   }

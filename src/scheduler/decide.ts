@@ -47,8 +47,8 @@ export const decide = (challenges: Iterable<ChallengeSlot>, limit: number): Read
     } else waiting.push(challenge)
   }
   const free = limit - processing
-  const chosen: Array<{ readonly slot: ChallengeSlot; readonly key: string }> = []
   if (free <= 0) return []
+  const chosen: Array<{ readonly slot: ChallengeSlot; readonly key: string }> = []
   for (const candidate of waiting) {
     // Newer than all of a full list: it cannot start now (the common case, so checked first).
     if (chosen.length === free && oldestFirst(candidate, chosen[free - 1]!.slot) >= 0) continue

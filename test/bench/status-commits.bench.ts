@@ -16,6 +16,7 @@ import { Duration, Effect, Fiber, Layer, Redacted, References } from "effect"
 import type { Certificate } from "../../src/api/certificate.ts"
 import { Certificates, Secrets } from "../../src/api/kinds.ts"
 import { provenance, sourceId, type SourceIdentity } from "../../src/apply/provenance.ts"
+import { renewalTime } from "../../src/controllers/certificates/renewal.ts"
 import { formatTimestamp } from "../../src/controllers/shared/time.ts"
 import { GitCredentials } from "../../src/git/credentials.ts"
 import { followCertificates } from "../../src/gitops/certificate-reports.ts"
@@ -112,7 +113,6 @@ const becomeReady = (target: Target, issued: Issued, revision: number) =>
       const existing = yield* store.get(Secrets, key).pipe(Effect.option)
       if (existing._tag === "Some") yield* store.update(Secrets, { ...secret, metadata: existing.value.metadata })
       else yield* store.create(Secrets, secret)
-      const renewal = new Date(issued.notAfter.getTime() - (issued.notAfter.getTime() - issued.notBefore.getTime()) / 3)
       yield* store.patch(
         Certificates,
         target,
@@ -122,7 +122,7 @@ const becomeReady = (target: Target, issued: Issued, revision: number) =>
             revision,
             notBefore: formatTimestamp(issued.notBefore),
             notAfter: formatTimestamp(issued.notAfter),
-            renewalTime: formatTimestamp(renewal),
+            renewalTime: formatTimestamp(renewalTime({}, issued.notBefore, issued.notAfter)),
           },
         },
         { subresource: "status" },

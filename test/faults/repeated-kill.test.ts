@@ -14,7 +14,9 @@ import { CertificateRequests, Certificates, Issuers, Orders, Secrets } from "../
 import { IssuanceSettings } from "../../src/daemon/issuance-settings.ts"
 import { http01ResponderLayer } from "../../src/solvers/http01/http01-responder.ts"
 import { kubernetesStoreLayer } from "../../src/store/kubernetes/layer.ts"
-import { ResourceStore } from "../../src/store/resource-store.ts"
+import { ResourceStore, type WatchEvent } from "../../src/store/resource-store.ts"
+import type { KubeObject } from "../../src/api/meta.ts"
+import type { ResourceType } from "../../src/api/resource-type.ts"
 import { testEnvironment, uniqueName } from "../support/env.ts"
 import { allReady, isReady, notReadySummary, pebbleOrderCount } from "../support/faults/common.ts"
 import { acmeIssuer, certificateFor, e2eSettings, eventually, readyIssuer } from "../support/issuance-e2e.ts"
@@ -63,38 +65,28 @@ describe("repeated kill -9", () => {
       const log = join(env.dir, `certops-${namespace}.log`)
       const ordersBefore = pebbleOrderCount(pebbleLog)
 
+      /** Every watch event of a kind in the namespace, handed to `record`. */
+      const recordEvents = <A extends KubeObject>(type: ResourceType<A>, record: (event: WatchEvent<A>) => void) =>
+        Effect.forkScoped(store.watch(type, { namespace }).pipe(Stream.runForEach((event) => Effect.sync(() => record(event))), Effect.ignore))
+
       // Every key and certificate each Secret ever held.
       const keys = new Map<string, Set<string>>()
       const certs = new Map<string, Set<string>>()
-      yield* Effect.forkScoped(
-        store.watch(Secrets, { namespace }).pipe(
-          Stream.runForEach((event) =>
-            Effect.sync(() => {
-              const name = event.object.metadata.name
-              if (!/^site-\d+-tls$/.test(name) || event.type === "DELETED") return
-              const key = event.object.data?.["tls.key"]
-              const crt = event.object.data?.["tls.crt"]
-              if (key !== undefined && key !== "") keys.set(name, (keys.get(name) ?? new Set()).add(fingerprint(key)))
-              if (crt !== undefined && crt !== "") certs.set(name, (certs.get(name) ?? new Set()).add(fingerprint(crt)))
-            }),
-          ),
-          Effect.ignore,
-        ),
-      )
+      yield* recordEvents(Secrets, (event) => {
+        const name = event.object.metadata.name
+        if (!/^site-\d+-tls$/.test(name) || event.type === "DELETED") return
+        const key = event.object.data?.["tls.key"]
+        const crt = event.object.data?.["tls.crt"]
+        if (key !== undefined && key !== "") keys.set(name, (keys.get(name) ?? new Set()).add(fingerprint(key)))
+        if (crt !== undefined && crt !== "") certs.set(name, (certs.get(name) ?? new Set()).add(fingerprint(crt)))
+      })
 
       // Every Order that ever failed, and why.
       const failedOrders = new Map<string, string>()
-      yield* Effect.forkScoped(
-        store.watch(Orders, { namespace }).pipe(
-          Stream.runForEach((event) =>
-            Effect.sync(() => {
-              const state = event.object.status?.state
-              if (state === "errored" || state === "invalid") failedOrders.set(event.object.metadata.name, `${state}: ${event.object.status?.reason ?? ""}`)
-            }),
-          ),
-          Effect.ignore,
-        ),
-      )
+      yield* recordEvents(Orders, (event) => {
+        const state = event.object.status?.state
+        if (state === "errored" || state === "invalid") failedOrders.set(event.object.metadata.name, `${state}: ${event.object.status?.reason ?? ""}`)
+      })
 
       yield* store.create(Issuers, acmeIssuer(env, namespace, "acme", [{ http01: { ingress: {} } }]))
       for (let index = 0; index < certificates; index++) {

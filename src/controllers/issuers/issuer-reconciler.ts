@@ -33,7 +33,8 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
   (issuer: I): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
     Effect.gen(function* () {
       const events = yield* EventRecorder
-      const settings = yield* IssuanceSettings
+      const { issuerSecretRecheck } = yield* IssuanceSettings
+      const reverify = Duration.times(issuerSecretRecheck, 20)
       const namespace = yield* issuerSecretNamespace(issuer)
       const ready = findCondition(issuer.status?.conditions, "Ready")
       const spec = issuer.spec
@@ -52,9 +53,9 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
           if (ready?.reason !== check.reason || ready.message !== check.message) yield* events.record(issuer, "Warning", check.reason, check.message)
           yield* setIssuerReady(type, issuer, { status: "False", reason: check.reason, message: check.message })
           // A key pair the user has yet to create wakes nothing: Secrets are watched only when certops' own.
-          return requeueAfter(settings.issuerSecretRecheck)
+          return requeueAfter(issuerSecretRecheck)
         }
-        return requeueAfter(Duration.times(settings.issuerSecretRecheck, 20))
+        return requeueAfter(reverify)
       }
 
       const acme = spec.acme
@@ -70,7 +71,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       }
       const hash = keyHash(keyPem.success)
       const registered = previous?.uri !== undefined && previous.uri !== ""
-      if (registered && ready?.status === "True" && previous.lastRegisteredEmail === email && previous.lastPrivateKeyHash === hash) return requeueAfter(Duration.times(settings.issuerSecretRecheck, 20))
+      if (registered && ready?.status === "True" && previous.lastRegisteredEmail === email && previous.lastPrivateKeyHash === hash) return requeueAfter(reverify)
 
       // An account known under this key whose email changed is an update, as cert-manager reports it.
       const updating = registered && previous.lastPrivateKeyHash === hash

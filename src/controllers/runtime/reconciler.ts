@@ -66,8 +66,7 @@ export const runReconciler = <A extends KubeObject, E, R>(
     const fibers = yield* FiberMap.make<string>()
     const wakeups = new Map<string, Queue.Queue<void>>()
     const backoff = reconciler.backoff ?? defaultBackoff
-    const permits = options.maxConcurrentReconciles === undefined ? undefined : yield* Semaphore.make(options.maxConcurrentReconciles)
-    const bounded = <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => (permits === undefined ? effect : permits.withPermits(1)(effect))
+    const permits = yield* Semaphore.make(options.maxConcurrentReconciles ?? Number.MAX_SAFE_INTEGER)
 
     // One loop per object: reconcile, then wait for a change or the requeue
     // time. A failure waits out its backoff, but a change ends the wait at
@@ -95,15 +94,10 @@ export const runReconciler = <A extends KubeObject, E, R>(
           )
         for (;;) {
           // A permit for the read and the reconcile, none for the wait after them.
-          const result = yield* bounded(
-            Effect.gen(function* () {
-              const object = yield* store.get(reconciler.type, key).pipe(
-                Effect.map((found): A | undefined => found),
-                Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
-              )
-              if (object === undefined) return undefined
-              return yield* reconcileOnce(object)
-            }),
+          const result = yield* store.get(reconciler.type, key).pipe(
+            Effect.flatMap(reconcileOnce),
+            Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
+            permits.withPermits(1),
           )
           if (result === undefined) return
           if (result.holdFor !== undefined) {
