@@ -2,7 +2,7 @@
 // that account's server, and the request counts behind the metrics.
 import { createHash } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
-import { IssuanceSettings } from "../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../settings/issuance-settings.ts"
 import { makeAcmeClient, type AcmeClient, type AcmeClientConfig } from "./client.ts"
 
 export interface AcmeRequestCount {

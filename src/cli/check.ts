@@ -7,8 +7,8 @@ import { Argument, Command, Flag } from "effect/cli"
 import { keyOfResource } from "../intents/identity.ts"
 import { buildIntentSet, defaultNamespace, defaultPolicyDirectory, type IntentSet } from "../intents/intent-set.ts"
 import { parseIssuerKey } from "../intents/issuer-references.ts"
-import { formatRejection } from "../intents/rejection.ts"
-import { readWorkingTree } from "../intents/working-tree.ts"
+import { formatRejection } from "../rules/rejection.ts"
+import { readWorkingTree } from "../manifests/working-tree.ts"
 import { readDefaultPolicies } from "../policy/default-policies.ts"
 
 /** Ends the command with exit code 1; the problems are already printed. */

@@ -2,7 +2,7 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Runtime } from "effect"
 import { Command } from "effect/cli"
-import { describeClusterAccess, detectCluster } from "../daemon/cluster-detection.ts"
+import { describeClusterAccess, detectCluster } from "../settings/cluster-detection.ts"
 import { check } from "./check.ts"
 import { crds } from "./crds.ts"
 import { planCommand } from "./plan.ts"

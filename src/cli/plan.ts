@@ -5,7 +5,7 @@ import git from "isomorphic-git"
 import { Console, Data, Effect, Runtime } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { buildIntentSet, defaultNamespace, defaultPolicyDirectory } from "../intents/intent-set.ts"
-import type { SourceFile } from "../intents/source-file.ts"
+import type { SourceFile } from "../manifests/source-file.ts"
 import { readDefaultPolicies } from "../policy/default-policies.ts"
 import { plan, renderPlan } from "../plan/plan.ts"
 

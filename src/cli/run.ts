@@ -1,13 +1,13 @@
 // `certops run`: the daemon. Settings from flags, CERTOPS_* environment
-// variables and an optional --config file (see src/daemon/resolve-config.ts);
+// variables and an optional --config file (see src/settings/resolve-config.ts);
 // with no Git URL at all it runs the bundled examples on the embedded store.
 import { readFileSync } from "node:fs"
 import { Console, Effect, Layer, Logger, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
-import { detectCluster } from "../daemon/cluster-detection.ts"
+import { detectCluster } from "../settings/cluster-detection.ts"
 import { daemonLayer, startDaemon } from "../daemon/daemon.ts"
 import { ensureExamplesRepository } from "../daemon/examples-repository.ts"
-import { defaultStateDir, environmentName, fromFile, resolveConfig, settingNames, type RawSettings, type SettingName } from "../daemon/resolve-config.ts"
+import { defaultStateDir, environmentName, fromFile, resolveConfig, settingNames, type RawSettings, type SettingName } from "../settings/resolve-config.ts"
 
 const flags = Object.fromEntries(
   settingNames.map((name) => [name, Flag.String(name).pipe(Flag.optional, Flag.withDescription(`or ${environmentName(name)}`))]),

@@ -1,14 +1,9 @@
 // A repository certops reads from and pushes to, whatever the transport: the
-// object store it mirrors into, and three moves (fetch, push, where is it).
-import { createHash } from "node:crypto"
-import { join } from "node:path"
-import { type Duration, Effect } from "effect"
-import { defaultNetworkTimeout } from "./attempt.ts"
-import { GitCredentials } from "./credentials.ts"
-import type { GitError, GitLocationInvalid } from "./errors.ts"
-import { openHttpRemote } from "./http-remote.ts"
-import { openLocalRemote } from "./local-remote.ts"
-import { describeLocation, parseLocation, type RepositoryLocation } from "./location.ts"
+// object store it mirrors into, and two moves (fetch, push). The transports
+// implement it; connect-remote.ts picks one for a location.
+import type { Duration, Effect } from "effect"
+import type { GitCredentials } from "./credentials.ts"
+import type { GitError } from "./errors.ts"
 import type { ObjectStore } from "./objects.ts"
 
 export interface Remote {
@@ -39,27 +34,3 @@ export interface RepositoryOptions {
   /** Bounds each network operation; 60 s when omitted. */
   readonly timeout?: Duration.Input
 }
-
-/** `<stateDir>/git/<purpose>-<hash of the URL>.git`: a new URL never reuses an old mirror. */
-const mirrorDirectory = (stateDir: string, purpose: string, location: RepositoryLocation): string =>
-  join(stateDir, "git", `${purpose}-${createHash("sha256").update(describeLocation(location)).digest("hex").slice(0, 12)}.git`)
-
-/**
- * Opens the repository for one purpose. The purpose names the mirror, so that
- * the intent source and the status reporter never write into one object
- * store at the same time.
- */
-export const connectRemote = (
-  repository: RepositoryOptions,
-  purpose: string,
-): Effect.Effect<Remote, GitError | GitLocationInvalid> =>
-  Effect.flatMap(parseLocation(repository.location), (location) =>
-    location._tag === "Local"
-      ? openLocalRemote(location.path)
-      : openHttpRemote({
-          url: location.url,
-          credentials: repository.credentials ?? GitCredentials.anonymous,
-          gitdir: mirrorDirectory(repository.stateDir, purpose, location),
-          timeout: repository.timeout ?? defaultNetworkTimeout,
-        }),
-  )

@@ -9,7 +9,8 @@ import { GitNotFound, type GitError, type GitLocationInvalid } from "./errors.ts
 import { hasObject, readBlob } from "./objects.ts"
 import { certopsIdentity, onlyOwnCommitsSince, type CommitIdentity } from "./own-commits.ts"
 import { pathScope } from "./path-scope.ts"
-import { connectRemote, type RepositoryOptions } from "./remote.ts"
+import { connectRemote } from "./connect-remote.ts"
+import type { RepositoryOptions } from "./remote.ts"
 import { transientRetry } from "./retry.ts"
 import { diffCommits, listFiles, type PathChange, type TreeFile } from "./tree-diff.ts"
 

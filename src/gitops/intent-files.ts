@@ -2,7 +2,7 @@
 // new commit costs only the blobs that changed (the tree diff names them).
 import { Effect } from "effect"
 import type { GitSourceService, SourceChange } from "../git/source.ts"
-import type { SourceFile } from "../intents/source-file.ts"
+import type { SourceFile } from "../manifests/source-file.ts"
 
 export interface IntentFiles {
   readonly apply: (change: SourceChange) => Effect.Effect<void, unknown>

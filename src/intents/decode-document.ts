@@ -3,8 +3,8 @@
 import { Result } from "effect"
 import { decodeResource } from "../api/decode.ts"
 import { isIntentKind, keyOfRaw, withDefaultNamespace, type IntentKey, type IntentResource } from "./identity.ts"
-import type { Rejection, RejectionRule } from "./rejection.ts"
-import type { YamlDocument } from "./yaml-documents.ts"
+import type { Rejection, RejectionRule } from "../rules/rejection.ts"
+import type { YamlDocument } from "../manifests/yaml-documents.ts"
 
 /** A decoded intent together with the document it came from, for line lookups in later checks. */
 export interface Manifest {

@@ -4,8 +4,8 @@
 import type { Certificate } from "../api/certificate.ts"
 import { type Declaration, type Manifest, rejectAt } from "./decode-document.ts"
 import { describeKey, keyOfResource, keyString } from "./identity.ts"
-import type { Rejection } from "./rejection.ts"
-import type { YamlDocument } from "./yaml-documents.ts"
+import type { Rejection } from "../rules/rejection.ts"
+import type { YamlDocument } from "../manifests/yaml-documents.ts"
 
 const groupBy = <A>(items: ReadonlyArray<A>, keyOf: (item: A) => string): ReadonlyArray<ReadonlyArray<A>> => {
   const groups = new Map<string, Array<A>>()

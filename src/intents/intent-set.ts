@@ -9,9 +9,9 @@ import { keyOfRaw, keyOfResource, type IntentKey, type IntentResource } from "./
 import { checkIssuerReference, issuerCatalog } from "./issuer-references.ts"
 import { checkNames } from "./name-checks.ts"
 import { checkPolicies } from "./policy-checks.ts"
-import { compareRejections, type Rejection } from "./rejection.ts"
-import { admitFile, defaultMaxFileBytes, routeFile, type SourceFile } from "./source-file.ts"
-import { parseYamlFile, type YamlDocument } from "./yaml-documents.ts"
+import { compareRejections, type Rejection } from "../rules/rejection.ts"
+import { admitFile, defaultMaxFileBytes, routeFile, type SourceFile } from "../manifests/source-file.ts"
+import { parseYamlFile, type YamlDocument } from "../manifests/yaml-documents.ts"
 
 export interface IntentSource {
   readonly file: string

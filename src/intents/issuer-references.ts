@@ -6,12 +6,12 @@ import { Result } from "effect"
 import type { Certificate } from "../api/certificate.ts"
 import { formatPath } from "../api/decode.ts"
 import type { ClusterIssuer, Issuer } from "../api/issuer.ts"
-import { selectSolver } from "../controllers/orders/solver-selection.ts"
-import { isCertManagerIssuerRef, isClusterIssuerRef } from "../controllers/shared/issuer-lookup.ts"
+import { selectSolver } from "../rules/solver-selection.ts"
+import { isCertManagerIssuerRef, isClusterIssuerRef } from "../rules/issuer-refs.ts"
 import { type Declaration, type Manifest, rejectAt } from "./decode-document.ts"
-import { isWildcard, wildcardBase } from "./dns-names.ts"
+import { isWildcard, wildcardBase } from "../rules/dns-names.ts"
 import { describeKey, keyOfResource, keyString, type IntentKey, type IntentResource } from "./identity.ts"
-import type { Rejection } from "./rejection.ts"
+import type { Rejection } from "../rules/rejection.ts"
 
 export interface IssuerCatalog {
   /** Issuers declared in the set and accepted, by keyString. */

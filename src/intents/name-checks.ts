@@ -2,9 +2,9 @@
 // API server would refuse, and DNS names no CA would sign.
 import { formatPath } from "../api/decode.ts"
 import { type Manifest, rejectAt } from "./decode-document.ts"
-import { dnsNameProblem, namespaceProblem, objectNameProblem } from "./dns-names.ts"
+import { dnsNameProblem, namespaceProblem, objectNameProblem } from "../rules/dns-names.ts"
 import { keyOfResource } from "./identity.ts"
-import type { Rejection } from "./rejection.ts"
+import type { Rejection } from "../rules/rejection.ts"
 
 export const checkNames = ({ resource, document }: Manifest): ReadonlyArray<Rejection> => {
   const key = keyOfResource(resource)

@@ -5,7 +5,7 @@ import { describeViolation, evaluatePolicies, governs } from "../policy/evaluate
 import type { BrokenPolicy, PolicySet } from "../policy/load-policies.ts"
 import { type Manifest, rejectAt } from "./decode-document.ts"
 import { keyOfResource } from "./identity.ts"
-import type { Rejection } from "./rejection.ts"
+import type { Rejection } from "../rules/rejection.ts"
 
 const describeBroken = (broken: BrokenPolicy) => {
   const where = broken.line === undefined ? broken.file : `${broken.file}:${broken.line}`

@@ -1,6 +1,6 @@
 // ACME requests by operation and HTTP status, as counted by AcmeAccounts.
 import type { AcmeRequestCount } from "../acme/accounts.ts"
-import type { MetricFamily } from "./exposition.ts"
+import type { MetricFamily } from "../metrics/exposition.ts"
 
 const byOperationThenStatus = (left: AcmeRequestCount, right: AcmeRequestCount) =>
   left.operation.localeCompare(right.operation) || left.status.localeCompare(right.status)

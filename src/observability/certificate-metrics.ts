@@ -2,7 +2,7 @@
 // so that its dashboards and alerts port by renaming the prefix.
 import type { Certificate } from "../api/certificate.ts"
 import type { ConditionStatus } from "../api/meta.ts"
-import type { MetricFamily, Sample } from "./exposition.ts"
+import type { MetricFamily, Sample } from "../metrics/exposition.ts"
 
 const conditionStatuses: ReadonlyArray<ConditionStatus> = ["True", "False", "Unknown"]
 

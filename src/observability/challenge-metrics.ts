@@ -3,7 +3,7 @@
 // name's exclusivity) is what holds issuance back.
 import type { Challenge } from "../api/acme-challenge.ts"
 import { finalStates } from "../scheduler/decide.ts"
-import type { MetricFamily } from "./exposition.ts"
+import type { MetricFamily } from "../metrics/exposition.ts"
 
 const isFinal = (challenge: Challenge) => challenge.status?.state !== undefined && finalStates.has(challenge.status.state)
 

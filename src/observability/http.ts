@@ -7,7 +7,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Duration, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer, type HttpServerError, HttpServerResponse } from "effect/http"
 import type { ResourceStore } from "../store/resource-store.ts"
-import { exposition } from "./exposition.ts"
+import { exposition } from "../metrics/exposition.ts"
 import { scrapeMetrics, type MetricsSources } from "./metrics.ts"
 import { formatCheckResults, runChecks, storeAnswers, type ReadinessCheck } from "./readiness.ts"
 

@@ -5,15 +5,15 @@
 import { Effect, Layer } from "effect"
 import { AcmeAccounts } from "../acme/accounts.ts"
 import { Certificates, Challenges } from "../api/kinds.ts"
-import { IssuanceSettings } from "../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../settings/issuance-settings.ts"
 import type { Forbidden, StoreUnavailable } from "../store/errors.ts"
 import { ResourceStore } from "../store/resource-store.ts"
 import { acmeFamilies } from "./acme-metrics.ts"
 import { certificateFamilies } from "./certificate-metrics.ts"
 import { challengeFamilies } from "./challenge-metrics.ts"
-import { renderExposition, type MetricFamily } from "./exposition.ts"
-import { GitSyncMetrics, gitSyncMetricsLayer } from "./git-sync-metrics.ts"
-import { ReconcileMetrics, reconcileMetricsLayer } from "./reconcile-metrics.ts"
+import { renderExposition, type MetricFamily } from "../metrics/exposition.ts"
+import { GitSyncMetrics, gitSyncMetricsLayer } from "../metrics/git-sync-metrics.ts"
+import { ReconcileMetrics, reconcileMetricsLayer } from "../metrics/reconcile-metrics.ts"
 
 type Named = { readonly metadata: { readonly namespace?: string; readonly name: string } }
 

@@ -3,7 +3,7 @@
 // passing and comes back when it passes again.
 import { Duration, Effect, Ref, Schema } from "effect"
 import { Certificates } from "../api/kinds.ts"
-import { IssuanceSettings } from "../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../settings/issuance-settings.ts"
 import { ResourceStore } from "../store/resource-store.ts"
 
 export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", { reason: Schema.String }) {

@@ -3,7 +3,7 @@
 import type { Certificate } from "../api/certificate.ts"
 import { describeKey, keyOfResource, keyString } from "../intents/identity.ts"
 import type { IntentSet } from "../intents/intent-set.ts"
-import { formatRejection } from "../intents/rejection.ts"
+import { formatRejection } from "../rules/rejection.ts"
 import { jsonEqual } from "../store/object-semantics.ts"
 
 export type PlanAction = "create" | "reissue" | "update" | "prune" | "deny"

@@ -3,7 +3,7 @@
 // repository can write and is not applied.
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { readWorkingTree } from "../intents/working-tree.ts"
+import { readWorkingTree } from "../manifests/working-tree.ts"
 
 export const defaultPoliciesDirectory = fileURLToPath(new URL("../../policies", import.meta.url))
 

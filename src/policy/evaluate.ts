@@ -5,8 +5,8 @@ import { Result } from "effect"
 import type { Certificate } from "../api/certificate.ts"
 import { formatPath } from "../api/decode.ts"
 import { parseGoDurationNanos } from "../api/duration.ts"
-import { keySpecOf } from "../controllers/certificates/key-spec.ts"
-import { isWildcard } from "../intents/dns-names.ts"
+import { keySpecOf } from "../rules/key-spec.ts"
+import { isWildcard } from "../rules/dns-names.ts"
 import type { CertificatePolicySpec, IssuerPattern } from "./certificate-policy.ts"
 import { matchesAny, matchesDnsGlob, matchesGlob } from "./glob.ts"
 import type { CompiledRule, Policy } from "./load-policies.ts"
@@ -82,13 +82,42 @@ const checkRule = ({ rule, expression }: CompiledRule, certificate: Certificate)
     onFailure: (error) => [{ rule: rule.name, path: "", message: `could not be evaluated (${error}), so it denies` }],
   })
 
+interface PolicyCheck {
+  /** What the restriction checks, in one sentence. */
+  readonly checks: string
+  readonly run: (spec: CertificatePolicySpec, certificate: Certificate) => ReadonlyArray<Finding>
+}
+
+/** Every restriction a CertificatePolicy can set, by its field, and what each checks. */
+export const policyChecks: Readonly<Record<string, PolicyCheck>> = {
+  allowedDNSNames: {
+    checks: "every spec.dnsNames entry matches one of the DNS globs",
+    run: (spec, certificate) => (spec.allowedDNSNames === undefined ? [] : checkDnsNames(spec.allowedDNSNames, certificate)),
+  },
+  allowWildcards: {
+    checks: "when false, no spec.dnsNames entry is a wildcard",
+    run: (spec, certificate) => (spec.allowWildcards === false ? checkWildcards(certificate) : []),
+  },
+  allowedIssuers: {
+    checks: "spec.issuerRef matches one of the kind/name globs",
+    run: (spec, certificate) => (spec.allowedIssuers === undefined ? [] : checkIssuer(spec.allowedIssuers, certificate)),
+  },
+  allowedKeyAlgorithms: {
+    checks: "the private key algorithm (RSA when omitted) is one of those listed",
+    run: (spec, certificate) => (spec.allowedKeyAlgorithms === undefined ? [] : checkKeyAlgorithm(spec.allowedKeyAlgorithms, certificate)),
+  },
+  minRSAKeySize: {
+    checks: "an RSA key (2048 bits when omitted) has at least this many bits",
+    run: (spec, certificate) => (spec.minRSAKeySize === undefined ? [] : checkRsaKeySize(spec.minRSAKeySize, certificate)),
+  },
+  maxDuration: {
+    checks: "spec.duration (2160h when omitted) is no longer than this",
+    run: (spec, certificate) => (spec.maxDuration === undefined ? [] : checkDuration(spec.maxDuration, certificate)),
+  },
+}
+
 const findings = (spec: CertificatePolicySpec, rules: ReadonlyArray<CompiledRule>, certificate: Certificate): ReadonlyArray<Finding> => [
-  ...(spec.allowedDNSNames === undefined ? [] : checkDnsNames(spec.allowedDNSNames, certificate)),
-  ...(spec.allowWildcards === false ? checkWildcards(certificate) : []),
-  ...(spec.allowedIssuers === undefined ? [] : checkIssuer(spec.allowedIssuers, certificate)),
-  ...(spec.allowedKeyAlgorithms === undefined ? [] : checkKeyAlgorithm(spec.allowedKeyAlgorithms, certificate)),
-  ...(spec.minRSAKeySize === undefined ? [] : checkRsaKeySize(spec.minRSAKeySize, certificate)),
-  ...(spec.maxDuration === undefined ? [] : checkDuration(spec.maxDuration, certificate)),
+  ...Object.values(policyChecks).flatMap((check) => check.run(spec, certificate)),
   ...rules.flatMap((rule) => checkRule(rule, certificate)),
 ]
 

@@ -5,9 +5,9 @@
 // typo never loosens what a policy enforces.
 import { Result } from "effect"
 import { decodeWith, formatPath } from "../api/decode.ts"
-import { compareRejections, type Rejection, type RejectionRule } from "../intents/rejection.ts"
-import { admitFile, type SourceFile } from "../intents/source-file.ts"
-import { parseYamlFile, type YamlDocument } from "../intents/yaml-documents.ts"
+import { compareRejections, type Rejection, type RejectionRule } from "../rules/rejection.ts"
+import { admitFile, type SourceFile } from "../manifests/source-file.ts"
+import { parseYamlFile, type YamlDocument } from "../manifests/yaml-documents.ts"
 import { compileExpression, type CompiledExpression } from "./cel.ts"
 import { CertificatePolicy, policyApiVersion, policyKind, type CertificatePolicySpec, type PolicyRule } from "./certificate-policy.ts"
 

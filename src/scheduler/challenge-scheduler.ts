@@ -5,10 +5,10 @@
 import { Cause, Effect, Queue, Schedule, Stream, type Scope } from "effect"
 import type { Challenge } from "../api/acme-challenge.ts"
 import { Challenges } from "../api/kinds.ts"
-import { IssuanceSettings } from "../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../settings/issuance-settings.ts"
 import { EventRecorder } from "../store/event-recorder.ts"
 import { keyOf, ResourceStore } from "../store/resource-store.ts"
-import { objectKeyString } from "../controllers/runtime/reconciler.ts"
+import { objectKeyString } from "../runtime/reconciler.ts"
 import { decide, isFinal, type ChallengeSlot } from "./decide.ts"
 
 export const slotOf = (challenge: Challenge): ChallengeSlot => ({

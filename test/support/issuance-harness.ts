@@ -3,7 +3,7 @@
 import { Duration, Effect, Layer } from "effect"
 import { acmeAccountsLayer } from "../../src/acme/accounts.ts"
 import { runIssuance } from "../../src/controllers/issuance.ts"
-import { defaultIssuanceSettings, IssuanceSettings } from "../../src/daemon/issuance-settings.ts"
+import { defaultIssuanceSettings, IssuanceSettings } from "../../src/settings/issuance-settings.ts"
 import { ChallengeSolvers, type ChallengeSolver } from "../../src/solvers/solver.ts"
 import { eventRecorderLayer } from "../../src/store/event-recorder.ts"
 import type { ResourceStore } from "../../src/store/resource-store.ts"

@@ -6,7 +6,7 @@ import { parseGoDuration } from "../../api/duration.ts"
 import { signCertificate } from "../../pki/signer.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { loadCaKeyPair } from "../issuers/ca-issuer.ts"
-import { annotations } from "../shared/annotations.ts"
+import { annotations } from "../../api/annotations.ts"
 import { issuerSecretNamespace, type AnyIssuer } from "../shared/issuer-lookup.ts"
 import { secretText } from "../shared/secret-data.ts"
 

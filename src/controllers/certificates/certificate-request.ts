@@ -8,7 +8,7 @@ import { CertificateRequests } from "../../api/kinds.ts"
 import { createCsr } from "../../pki/csr.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { annotations } from "../shared/annotations.ts"
+import { annotations } from "../../api/annotations.ts"
 import { childName, controllerReference } from "../shared/owners.ts"
 
 export const requestNameFor = (certificate: Certificate): string => {

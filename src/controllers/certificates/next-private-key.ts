@@ -7,10 +7,10 @@ import { Secrets } from "../../api/kinds.ts"
 import { generatePrivateKey, privateKeyMatchesSpec } from "../../pki/keys.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { labels, managedByValue } from "../shared/annotations.ts"
+import { labels, managedByValue } from "../../api/annotations.ts"
 import { childName, controllerReference } from "../shared/owners.ts"
 import { encodeSecretData, secretText } from "../shared/secret-data.ts"
-import { keySpecOf, rotatesKey } from "./key-spec.ts"
+import { keySpecOf, rotatesKey } from "../../rules/key-spec.ts"
 
 export const nextKeySecretName = (certificate: Certificate): string => childName(certificate.metadata.name, "next-key")
 

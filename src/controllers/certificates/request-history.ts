@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import type { Certificate } from "../../api/certificate.ts"
 import { CertificateRequests, Challenges, Orders } from "../../api/kinds.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { annotations } from "../shared/annotations.ts"
+import { annotations } from "../../api/annotations.ts"
 import { isFinished } from "../certificaterequests/certificaterequest-reconciler.ts"
 
 const defaultHistoryLimit = 1

@@ -5,10 +5,10 @@ import type { Certificate } from "../../api/certificate.ts"
 import type { Secret } from "../../api/core.ts"
 import { certificateMatchesPrivateKey, parseCertificate, type ParsedCertificate } from "../../pki/certificate.ts"
 import { privateKeySpecViolations } from "../../pki/keys.ts"
-import { annotations } from "../shared/annotations.ts"
+import { annotations } from "../../api/annotations.ts"
 import { formatTimestamp } from "../shared/time.ts"
 import { secretText } from "../shared/secret-data.ts"
-import { keySpecOf } from "./key-spec.ts"
+import { keySpecOf } from "../../rules/key-spec.ts"
 import { renewalTime } from "./renewal.ts"
 
 export type SecretVerdict =

@@ -8,7 +8,7 @@ import { Secrets } from "../../api/kinds.ts"
 import type { ParsedCertificate } from "../../pki/certificate.ts"
 import { encodePkcs12 } from "../../pki/pkcs12.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { annotations, labels, managedByValue } from "../shared/annotations.ts"
+import { annotations, labels, managedByValue } from "../../api/annotations.ts"
 import { encodeSecretData, secretText } from "../shared/secret-data.ts"
 
 export interface Issued {

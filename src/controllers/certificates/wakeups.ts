@@ -6,8 +6,8 @@ import { Effect } from "effect"
 import { CertificateRequests, Certificates, ClusterIssuers, Issuers, Secrets } from "../../api/kinds.ts"
 import type { KubeObject } from "../../api/meta.ts"
 import { keyOf, ResourceStore } from "../../store/resource-store.ts"
-import type { Secondary } from "../runtime/reconciler.ts"
-import { annotations, managedSecretsSelector } from "../shared/annotations.ts"
+import type { Secondary } from "../../runtime/reconciler.ts"
+import { annotations, managedSecretsSelector } from "../../api/annotations.ts"
 import { controllerOf } from "../shared/owners.ts"
 
 const fromSecrets: Secondary<Secret> = {

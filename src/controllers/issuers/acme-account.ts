@@ -9,7 +9,7 @@ import { AcmeAccounts } from "../../acme/accounts.ts"
 import type { AcmeClient } from "../../acme/client.ts"
 import { generatePrivateKey } from "../../pki/keys.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { labels, managedByValue } from "../shared/annotations.ts"
+import { labels, managedByValue } from "../../api/annotations.ts"
 import { encodeSecretData, secretText } from "../shared/secret-data.ts"
 
 export class AccountKeyUnavailable extends Schema.TaggedError<AccountKeyUnavailable>()("AccountKeyUnavailable", {

@@ -9,7 +9,7 @@ import type { AcmeClient } from "../../acme/client.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { childName, controllerReference } from "../shared/owners.ts"
-import { selectSolver } from "./solver-selection.ts"
+import { selectSolver } from "../../rules/solver-selection.ts"
 
 export type ChallengeCreation = { readonly _tag: "Created"; readonly names: ReadonlyArray<string> } | { readonly _tag: "NoSolver"; readonly message: string }
 

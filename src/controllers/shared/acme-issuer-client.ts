@@ -9,7 +9,8 @@ import type { AcmeClient } from "../../acme/client.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { accountClient } from "../issuers/acme-account.ts"
 import { isTrue } from "./conditions.ts"
-import { describeIssuerRef, getIssuer, issuerSecretNamespace, type AnyIssuer } from "./issuer-lookup.ts"
+import { getIssuer, issuerSecretNamespace, type AnyIssuer } from "./issuer-lookup.ts"
+import { describeIssuerRef } from "../../rules/issuer-refs.ts"
 import { secretText } from "./secret-data.ts"
 
 export type AcmeIssuerAccess =

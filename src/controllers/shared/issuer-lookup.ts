@@ -1,24 +1,15 @@
-// Resolving an issuerRef the way cert-manager does: an Issuer in the
-// object's namespace unless the kind is ClusterIssuer.
+// Reading the issuer an issuerRef names, the way cert-manager resolves it:
+// an Issuer in the object's namespace unless the kind is ClusterIssuer.
 import { Effect } from "effect"
 import type { ClusterIssuer, Issuer } from "../../api/issuer.ts"
 import { ClusterIssuers, Issuers } from "../../api/kinds.ts"
 import type { IssuerRef } from "../../api/references.ts"
-import { IssuanceSettings } from "../../daemon/issuance-settings.ts"
+import { isClusterIssuerRef } from "../../rules/issuer-refs.ts"
+import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import type { ReadError } from "../../store/errors.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 
 export type AnyIssuer = Issuer | ClusterIssuer
-
-export const isClusterIssuerRef = (ref: IssuerRef): boolean => ref.kind === "ClusterIssuer"
-
-/** The issuer kinds certops serves; anything else belongs to an external issuer. */
-export const isCertManagerIssuerRef = (ref: IssuerRef): boolean =>
-  (ref.group === undefined || ref.group === "" || ref.group === "cert-manager.io") &&
-  (ref.kind === undefined || ref.kind === "" || ref.kind === "Issuer" || ref.kind === "ClusterIssuer")
-
-export const describeIssuerRef = (ref: IssuerRef, namespace: string): string =>
-  isClusterIssuerRef(ref) ? `ClusterIssuer ${ref.name}` : `Issuer ${namespace}/${ref.name}`
 
 export const getIssuer = (ref: IssuerRef, namespace: string): Effect.Effect<AnyIssuer, ReadError, ResourceStore> =>
   ResourceStore.use((store): Effect.Effect<AnyIssuer, ReadError> =>

@@ -7,7 +7,7 @@
 import { Context, Effect, Result } from "effect"
 import type { Challenge } from "../../api/acme-challenge.ts"
 import type { Rfc2136Solver } from "../../api/issuer.ts"
-import { IssuanceSettings } from "../../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { SolverError, type ChallengeSolver, type SelfCheckResult } from "../solver.ts"
 import { checkTxtPropagated } from "./dns01-self-check.ts"

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { IssuanceSettings } from "../../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import type { ResourceStore } from "../../store/resource-store.ts"
 import { http01TokenIndexLayer, Http01TokenIndex } from "./token-index.ts"
 

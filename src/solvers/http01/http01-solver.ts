@@ -5,7 +5,7 @@
 // cleanUp removes that Ingress; selfCheck fetches the URL as the ACME server will.
 import { Context, Effect } from "effect"
 import type { Challenge } from "../../api/acme-challenge.ts"
-import { IssuanceSettings } from "../../daemon/issuance-settings.ts"
+import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { DnsTransport } from "../dns01/dns-transport.ts"
 import { SolverError, type ChallengeSolver } from "../solver.ts"

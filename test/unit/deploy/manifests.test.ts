@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { parseAllDocuments } from "yaml"
-import { environmentName, settingNames } from "../../../src/daemon/resolve-config.ts"
+import { environmentName, settingNames } from "../../../src/settings/resolve-config.ts"
 import manifest from "../../../package.json" with { type: "json" }
 
 const root = join(import.meta.dirname, "../../..")

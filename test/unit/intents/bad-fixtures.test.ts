@@ -4,8 +4,8 @@
 import { rmSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { buildIntentSet, type IntentSet } from "../../../src/intents/intent-set.ts"
-import type { RejectionRule } from "../../../src/intents/rejection.ts"
-import type { SourceFile } from "../../../src/intents/source-file.ts"
+import type { RejectionRule } from "../../../src/rules/rejection.ts"
+import type { SourceFile } from "../../../src/manifests/source-file.ts"
 import { goodDirectory, knownIssuer, makeBadTree, readShippedPolicies, readTree } from "./fixture-tree.ts"
 
 type Expected = readonly [line: number | undefined, rule: RejectionRule, path?: string]

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
-import type { SourceFile } from "../../../src/intents/source-file.ts"
-import { readWorkingTree } from "../../../src/intents/working-tree.ts"
+import type { SourceFile } from "../../../src/manifests/source-file.ts"
+import { readWorkingTree } from "../../../src/manifests/working-tree.ts"
 import { readDefaultPolicies } from "../../../src/policy/default-policies.ts"
 
 export const fixturesDirectory = join(import.meta.dirname, "../../fixtures/intents")

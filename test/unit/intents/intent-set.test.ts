@@ -3,7 +3,7 @@
 // is held back by it.
 import { describe, expect, it } from "vitest"
 import { buildIntentSet, type IntentSet } from "../../../src/intents/intent-set.ts"
-import { formatRejection } from "../../../src/intents/rejection.ts"
+import { formatRejection } from "../../../src/rules/rejection.ts"
 import { acme, certificate, clusterIssuer, dns01, file, http01, issuer, manifests, selfSigned } from "./support.ts"
 
 const names = (set: IntentSet) => set.accepted.map(({ resource }) => `${resource.kind} ${resource.metadata.namespace ?? ""}/${resource.metadata.name}`)

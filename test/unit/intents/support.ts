@@ -1,7 +1,7 @@
 // Builders for intent tests: files from YAML text, and the manifests most
 // tests start from.
 import { stringify } from "yaml"
-import type { SourceFile } from "../../../src/intents/source-file.ts"
+import type { SourceFile } from "../../../src/manifests/source-file.ts"
 
 const encoder = new TextEncoder()
 

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest"
 import type { Certificate } from "../../../src/api/certificate.ts"
 import { decodeWith } from "../../../src/api/decode.ts"
 import { Certificate as CertificateSchema } from "../../../src/api/certificate.ts"
-import type { CertificatePolicySpec } from "../../../src/policy/certificate-policy.ts"
-import { describeViolation, evaluatePolicies, governs } from "../../../src/policy/evaluate.ts"
+import { CertificatePolicySpec as PolicySpecSchema, type CertificatePolicySpec } from "../../../src/policy/certificate-policy.ts"
+import { describeViolation, evaluatePolicies, governs, policyChecks } from "../../../src/policy/evaluate.ts"
 import { loadPolicies, type Policy } from "../../../src/policy/load-policies.ts"
 import { manifests } from "../intents/support.ts"
 
@@ -129,3 +129,12 @@ describe("evaluatePolicies", () => {
     ])
   })
 })
+
+describe("the policy checks", () => {
+  it("every restriction field of a CertificatePolicy has one check saying what it checks", () => {
+    const restrictions = Object.keys(PolicySpecSchema.fields).filter((field) => field !== "namespaces" && field !== "rules").sort()
+    expect(Object.keys(policyChecks).sort()).toEqual(restrictions)
+    for (const check of Object.values(policyChecks)) expect(check.checks.length).toBeGreaterThan(10)
+  })
+})
+

@@ -2,7 +2,7 @@
 // line, and a policy that fails to load is remembered as broken, with the
 // namespaces it would have governed.
 import { describe, expect, it } from "vitest"
-import { formatRejection } from "../../../src/intents/rejection.ts"
+import { formatRejection } from "../../../src/rules/rejection.ts"
 import { loadPolicies } from "../../../src/policy/load-policies.ts"
 import { file } from "../intents/support.ts"
 
