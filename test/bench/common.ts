@@ -5,6 +5,13 @@ import { request } from "node:https"
 import { cpus } from "node:os"
 import type { KubeConnection } from "../env/kube-apiserver.ts"
 
+/** The raw acme-client loop at its best concurrency: the protocol's own cost. */
+export interface FloorFigures {
+  readonly rate: number
+  readonly cpuPerCert: number
+  readonly acmePerCert: number
+}
+
 export const machine = () => `${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), Node ${process.version}`
 
 export const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN
