@@ -11,15 +11,23 @@ export interface AcmeRequestCount {
   readonly count: number
 }
 
+type AccountConfig = Omit<AcmeClientConfig, "observe" | "maxBadNonceRetries">
+
 export interface AcmeAccountsService {
-  readonly client: (config: Omit<AcmeClientConfig, "observe" | "maxBadNonceRetries">) => AcmeClient
+  readonly client: (config: AccountConfig) => AcmeClient
+  /**
+   * The client last made for `owner` (an issuer) at `version` (of what its
+   * account depends on), or a new one from `config`: the account key is read
+   * only when the version moves.
+   */
+  readonly clientFor: <E, R>(owner: string, version: string, config: Effect.Effect<AccountConfig, E, R>) => Effect.Effect<AcmeClient, E, R>
   /** ACME requests made so far, by operation and HTTP status ("error" for transport failures). */
   readonly requestCounts: () => ReadonlyArray<AcmeRequestCount>
 }
 
 export class AcmeAccounts extends Context.Service<AcmeAccounts, AcmeAccountsService>()("certops/acme/AcmeAccounts") {}
 
-const cacheKey = (config: Omit<AcmeClientConfig, "observe" | "maxBadNonceRetries">) =>
+const cacheKey = (config: AccountConfig) =>
   createHash("sha256")
     .update(JSON.stringify([config.directoryUrl, config.accountKeyPem, config.accountUrl, config.caBundlePem, config.skipTLSVerify, config.externalAccountBinding?.keyId]))
     .digest("hex")
@@ -34,16 +42,28 @@ export const acmeAccountsLayer = Layer.effect(
       const key = `${operation}\u0000${status}`
       counts.set(key, (counts.get(key) ?? 0) + 1)
     }
+    const client = (config: AccountConfig) => {
+      const key = cacheKey(config)
+      let made = clients.get(key)
+      if (made === undefined) {
+        made = makeAcmeClient({ ...config, observe, maxBadNonceRetries: settings.acmeMaxBadNonceRetries })
+        clients.set(key, made)
+      }
+      return made
+    }
+    const owned = new Map<string, { readonly version: string; readonly client: AcmeClient }>()
     return AcmeAccounts.of({
-      client: (config) => {
-        const key = cacheKey(config)
-        let client = clients.get(key)
-        if (client === undefined) {
-          client = makeAcmeClient({ ...config, observe, maxBadNonceRetries: settings.acmeMaxBadNonceRetries })
-          clients.set(key, client)
-        }
-        return client
-      },
+      client,
+      clientFor: (owner, version, config) =>
+        Effect.suspend(() => {
+          const known = owned.get(owner)
+          if (known?.version === version) return Effect.succeed(known.client)
+          return Effect.map(config, (resolved) => {
+            const made = client(resolved)
+            owned.set(owner, { version, client: made })
+            return made
+          })
+        }),
       requestCounts: () =>
         [...counts].map(([key, count]) => {
           const [operation = "", status = ""] = key.split("\u0000")

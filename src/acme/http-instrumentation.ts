@@ -1,6 +1,7 @@
 // Hooks into acme-client's HTTP layer, per client: the TLS trust of that
-// issuer, the operation each request belongs to (for metrics), and the last
-// problem document (acme-client's own errors keep only the detail text).
+// issuer, the operation each request belongs to (for metrics), the last
+// problem document (acme-client's own errors keep only the detail text), and
+// a pool of the nonces the server hands out with every answer.
 import { AsyncLocalStorage } from "node:async_hooks"
 import type { Agent } from "node:https"
 
@@ -29,8 +30,15 @@ interface HttpResponse {
 
 interface HttpClientLike {
   request: (url: string, method: string, options?: Record<string, unknown>) => Promise<HttpResponse>
+  getNonce: () => Promise<string>
   maxBadNonceRetries: number
 }
+
+/** Fresh nonces kept per client: more would only age. */
+const noncePoolSize = 64
+
+const isBadNonce = (response: HttpResponse) =>
+  response.status === 400 && (response.data as { type?: string } | null)?.type === "urn:ietf:params:acme:error:badNonce"
 
 /** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
 export const parseRetryAfter = (header: string | undefined, now = Date.now()): number | undefined => {
@@ -46,6 +54,23 @@ export const instrumentHttpClient = (
   options: { readonly agent: Agent; readonly maxBadNonceRetries: number; readonly observe: RequestObserver },
 ): void => {
   http.maxBadNonceRetries = options.maxBadNonceRetries
+  // acme-client asks newNonce for every signed request, although every answer
+  // carries a fresh Replay-Nonce (RFC 8555 §6.5): half its requests were HEADs.
+  // Each nonce is used once; the newest first, since a server may expire old ones.
+  const nonces: Array<string> = []
+  const fetchNonce = http.getNonce.bind(http)
+  http.getNonce = () => {
+    const pooled = nonces.pop()
+    return pooled === undefined ? fetchNonce() : Promise.resolve(pooled)
+  }
+  const keep = (method: string, response: HttpResponse) => {
+    const nonce = response.headers["replay-nonce"]
+    // A HEAD's nonce is getNonce's answer, and a badNonce answer's nonce is the
+    // one acme-client retries with: both are already spoken for.
+    if (nonce === undefined || method.toLowerCase() === "head" || isBadNonce(response)) return
+    nonces.push(nonce)
+    if (nonces.length > noncePoolSize) nonces.shift()
+  }
   const request = http.request.bind(http)
   http.request = async (url, method, requestOptions = {}) => {
     const context = callContext.getStore()
@@ -53,6 +78,7 @@ export const instrumentHttpClient = (
     try {
       const response = await request(url, method, { ...requestOptions, httpsAgent: options.agent })
       options.observe(operation, response.status)
+      keep(method, response)
       if (context !== undefined && response.status < 400) context.problem = undefined
       if (response.status >= 400 && context !== undefined) {
         const body = (typeof response.data === "object" && response.data !== null ? response.data : {}) as { type?: string; detail?: string }

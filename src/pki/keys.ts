@@ -149,14 +149,21 @@ export const parsePrivateKey = Effect.fn("pki.parsePrivateKey")(function* (pem: 
  * encoding can be re-encoded rather than regenerated.
  */
 export const privateKeySpecViolations = Effect.fn("pki.privateKeySpecViolations")(function* (pem: string, spec: KeySpec) {
-  const info = yield* parsePrivateKey(pem)
+  return keySpecViolations(yield* parsePrivateKey(pem), spec)
+})
+
+/** privateKeySpecViolations for a key already read. */
+export const keySpecViolations = (
+  info: { readonly algorithm: KeyAlgorithm; readonly size: number; readonly encoding: KeyEncoding },
+  spec: KeySpec,
+): ReadonlyArray<PrivateKeyViolation> => {
   const wanted = resolve(spec)
   const violations: Array<PrivateKeyViolation> = []
-  if (info.algorithm !== wanted.algorithm) return ["spec.privateKey.algorithm"] as ReadonlyArray<PrivateKeyViolation>
+  if (info.algorithm !== wanted.algorithm) return ["spec.privateKey.algorithm"]
   if (wanted.algorithm !== "Ed25519" && info.size !== wanted.size) violations.push("spec.privateKey.size")
   if (info.encoding !== wanted.encoding) violations.push("spec.privateKey.encoding")
-  return violations as ReadonlyArray<PrivateKeyViolation>
-})
+  return violations
+}
 
 /** True when the PEM key has the algorithm, size and encoding `spec` asks for; false also when it cannot be read. */
 export const privateKeyMatchesSpec = (pem: string, spec: KeySpec): boolean =>

@@ -2,9 +2,9 @@
 // each accepted change is appended as one JSON line and synced before the
 // reporter acknowledges it; after a push the file is rewritten, atomically, to
 // what is still pending. A line torn by a crash mid-append is skipped.
-import { mkdir, open, readFile } from "node:fs/promises"
+import { mkdir, open, readFile, type FileHandle } from "node:fs/promises"
 import { dirname } from "node:path"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema, type Scope } from "effect"
 import { writeFileAtomic } from "../store/embedded/atomic-files.ts"
 import { PendingEntry, withChange, type Pending } from "./pending.ts"
 
@@ -76,3 +76,38 @@ export const rewritePendingJournal = (path: string, pending: Pending): Effect.Ef
   attempt("rewrite", path, () =>
     writeFileAtomic(path, [...pending.values()].sort((a, b) => a.seq - b.seq).map(line).join(""), 0o600),
   )
+
+export interface JournalWriter {
+  readonly append: (entry: PendingEntry) => Effect.Effect<void, PendingJournalFailed>
+  readonly rewrite: (pending: Pending) => Effect.Effect<void, PendingJournalFailed>
+}
+
+/**
+ * The journal kept open between appends: opening, creating the directory and
+ * closing for every report was most of what a report cost. A rewrite
+ * replaces the file, so the next append opens the new one. The caller
+ * serializes appends and rewrites.
+ */
+export const openJournalWriter = (path: string): Effect.Effect<JournalWriter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    let handle: FileHandle | undefined
+    const close = () =>
+      attempt("close", path, async () => {
+        const open = handle
+        handle = undefined
+        await open?.close()
+      })
+    yield* Effect.addFinalizer(() => close().pipe(Effect.ignore))
+    return {
+      append: (entry) =>
+        attempt("append", path, async () => {
+          if (handle === undefined) {
+            await mkdir(dirname(path), { recursive: true })
+            handle = await open(path, "a", 0o600)
+          }
+          await handle.appendFile(line(entry))
+          await handle.datasync()
+        }),
+      rewrite: (pending) => close().pipe(Effect.andThen(rewritePendingJournal(path, pending))),
+    }
+  })

@@ -11,7 +11,7 @@ import type { RepositoryOptions } from "../git/remote.ts"
 import { awaitBatch, defaultBatchWindow, type BatchWindow } from "./batch-window.ts"
 import { refusePrivateKeysIn, type PrivateKeyRefused } from "./key-guard.ts"
 import { pendingChanges, withChange, withoutPublished, type Pending, type PendingChange } from "./pending.ts"
-import { appendPendingEntry, loadPendingJournal, rewritePendingJournal, type PendingJournalFailed } from "./pending-journal.ts"
+import { loadPendingJournal, openJournalWriter, type PendingJournalFailed } from "./pending-journal.ts"
 import { publish, type PublishError, type StatusTarget } from "./publish.ts"
 import { CertificateName, CertificateReport, RejectionReport, certificateKey } from "./reports.ts"
 import type { SnapshotCache } from "./status-snapshot.ts"
@@ -87,6 +87,7 @@ export const makeStatusReporter = Effect.fn("StatusReporter.make")(function* (op
   }
   const journal = join(options.repository.stateDir, "report", "pending.jsonl")
   const loaded = yield* loadPendingJournal(journal)
+  const writer = yield* openJournalWriter(journal)
   const pending = yield* Ref.make<Pending>(loaded.pending)
   const nextSeq = yield* Ref.make(loaded.nextSeq)
   // Journal and memory change together; one publication at a time.
@@ -97,7 +98,7 @@ export const makeStatusReporter = Effect.fn("StatusReporter.make")(function* (op
   const accept = (change: PendingChange) =>
     Effect.gen(function* () {
       const entry = { seq: yield* Ref.getAndUpdate(nextSeq, (seq) => seq + 1), change }
-      yield* appendPendingEntry(journal, entry)
+      yield* writer.append(entry)
       yield* Ref.update(pending, (current) => withChange(current, entry))
     }).pipe(journalLock.withPermits(1), Effect.andThen(Queue.offer(signals, undefined)), Effect.asVoid)
 
@@ -107,7 +108,7 @@ export const makeStatusReporter = Effect.fn("StatusReporter.make")(function* (op
     const commit = yield* publish(target, pendingChanges(batch))
     yield* Effect.gen(function* () {
       const left = withoutPublished(yield* Ref.get(pending), batch)
-      yield* rewritePendingJournal(journal, left)
+      yield* writer.rewrite(left)
       yield* Ref.set(pending, left)
     }).pipe(journalLock.withPermits(1))
     return commit

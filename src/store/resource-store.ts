@@ -28,6 +28,19 @@ export interface WatchEvent<A> {
 /** A JSON merge patch (RFC 7386); `null` removes a field. */
 export type MergePatch = { readonly [key: string]: unknown }
 
+export interface GetOptions {
+  /**
+   * Read from the store itself, past any cache: for the data a cache leaves
+   * out (a Secret's), or where only the newest version will do.
+   */
+  readonly fresh?: boolean
+  /**
+   * Answer from the cache alone: an object the cache does not hold is
+   * NotFound, even where the cache holds only some of a kind (Secrets).
+   */
+  readonly cachedOnly?: boolean
+}
+
 export interface PatchOptions {
   readonly subresource?: "status"
 }
@@ -38,7 +51,7 @@ export interface DeleteOptions {
 }
 
 export interface ResourceStoreService {
-  readonly get: <A extends KubeObject>(type: ResourceType<A>, key: ObjectKey) => Effect.Effect<A, ReadError>
+  readonly get: <A extends KubeObject>(type: ResourceType<A>, key: ObjectKey, options?: GetOptions) => Effect.Effect<A, ReadError>
   readonly list: <A extends KubeObject>(
     type: ResourceType<A>,
     options?: ListOptions,

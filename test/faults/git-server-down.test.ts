@@ -99,7 +99,7 @@ const config: DaemonConfig = {
 }
 
 const serialOf = (name: string) =>
-  ResourceStore.use((store) => store.get(Secrets, { namespace, name: `${name}-tls` })).pipe(
+  ResourceStore.use((store) => store.get(Secrets, { namespace, name: `${name}-tls` }, { fresh: true })).pipe(
     Effect.map((secret) => new X509Certificate(Buffer.from(secret.data?.["tls.crt"] ?? "", "base64")).serialNumber.toLowerCase().replace(/^0+/, "")),
   )
 

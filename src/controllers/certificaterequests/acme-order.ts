@@ -51,7 +51,8 @@ export const viaAcmeOrder = (request: CertificateRequest) =>
       const order = yield* newOrder(request, name)
       yield* store.create(Orders, order).pipe(Effect.catchTag("AlreadyExists", () => Effect.void))
       yield* events.record(request, "Normal", "OrderCreated", `Created Order resource ${namespace}/${name}`)
-      return { _tag: "Pending", message: `Waiting on certificate issuance from order ${namespace}/${name}: ""` } as SignOutcome
+      // The ACME order is made pending at once; saying so spares a second write a moment later.
+      return { _tag: "Pending", message: `Waiting on certificate issuance from order ${namespace}/${name}: "pending"` } as SignOutcome
     }
     const order = existing.value
     const state = order.status?.state
@@ -64,5 +65,5 @@ export const viaAcmeOrder = (request: CertificateRequest) =>
         message: `Failed to wait for order resource "${name}" to become ready: order is in "${state}" state: ${order.status?.reason ?? ""}`,
       } as SignOutcome
     }
-    return { _tag: "Pending", message: `Waiting on certificate issuance from order ${namespace}/${name}: "${state ?? ""}"` } as SignOutcome
+    return { _tag: "Pending", message: `Waiting on certificate issuance from order ${namespace}/${name}: "${state ?? "pending"}"` } as SignOutcome
   })

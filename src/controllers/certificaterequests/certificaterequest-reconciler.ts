@@ -8,6 +8,7 @@ import { CertificateRequests, ClusterIssuers, Issuers, Orders } from "../../api/
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { keyOf, ResourceStore } from "../../store/resource-store.ts"
 import { done, type ReconcileResult, type Reconciler, type Secondary } from "../../runtime/reconciler.ts"
+import { writeStatus } from "../../runtime/write-status.ts"
 import type { ControllerServices } from "../services.ts"
 import { findCondition, isTrue, setCondition, type ConditionUpdate } from "../shared/conditions.ts"
 import { getIssuer } from "../shared/issuer-lookup.ts"
@@ -22,14 +23,6 @@ export const isFinished = (request: CertificateRequest): boolean => {
   return ready?.status === "True" || ready?.reason === "Failed" || ready?.reason === "Denied" || isTrue(request.status?.conditions, "Denied")
 }
 
-const writeStatus = (request: CertificateRequest, updates: ReadonlyArray<ConditionUpdate>, extra: Partial<NonNullable<CertificateRequest["status"]>> = {}) =>
-  Effect.gen(function* () {
-    const store = yield* ResourceStore
-    const now = yield* nowTimestamp
-    const conditions = updates.reduce((all, update) => setCondition(all, update, now), request.status?.conditions ?? [])
-    return yield* store.updateStatus(CertificateRequests, { ...request, status: { ...request.status, ...extra, conditions } })
-  })
-
 const approved: ConditionUpdate = {
   type: "Approved",
   status: "True",
@@ -41,50 +34,46 @@ const reconcileRequest = (request: CertificateRequest): Effect.Effect<ReconcileR
   Effect.gen(function* () {
     if (isFinished(request)) return done
     const events = yield* EventRecorder
+    const now = yield* nowTimestamp
     const namespace = request.metadata.namespace ?? ""
-    const approval = isTrue(request.status?.conditions, "Approved") ? [] : [approved]
-    if (!isCertManagerIssuerRef(request.spec.issuerRef)) {
-      if (approval.length > 0) yield* writeStatus(request, approval)
-      return done
+    // Every path below ends in this one write, the approval included.
+    const settle = (updates: ReadonlyArray<ConditionUpdate>, extra: Partial<NonNullable<CertificateRequest["status"]>> = {}) => {
+      const conditions = [approved, ...updates].reduce((all, update) => setCondition(all, update, now), request.status?.conditions ?? [])
+      return writeStatus(CertificateRequests, request, { ...request.status, ...extra, conditions }).pipe(Effect.as(done))
     }
-    const pending = (message: string) => writeStatus(request, [...approval, { type: "Ready", status: "False", reason: "Pending", message }])
+    if (!isCertManagerIssuerRef(request.spec.issuerRef)) return yield* settle([])
+    const pending = (message: string) => settle([{ type: "Ready", status: "False", reason: "Pending", message }])
 
     const issuer = yield* getIssuer(request.spec.issuerRef, namespace).pipe(Effect.option)
     if (issuer._tag === "None") {
-      yield* pending(`Referenced "${request.spec.issuerRef.kind ?? "Issuer"}" not found: ${describeIssuerRef(request.spec.issuerRef, namespace)} not found`)
-      return done
+      return yield* pending(`Referenced "${request.spec.issuerRef.kind ?? "Issuer"}" not found: ${describeIssuerRef(request.spec.issuerRef, namespace)} not found`)
     }
-    if (!isTrue(issuer.value.status?.conditions, "Ready")) {
-      yield* pending("Referenced issuer does not have a Ready status condition")
-      return done
-    }
+    if (!isTrue(issuer.value.status?.conditions, "Ready")) return yield* pending("Referenced issuer does not have a Ready status condition")
     const outcome: SignOutcome = issuer.value.spec.acme !== undefined ? yield* viaAcmeOrder(request) : yield* signDirectly(request, issuer.value)
     switch (outcome._tag) {
       case "Pending":
-        yield* pending(outcome.message)
-        return done
-      case "Failed": {
-        const now = yield* nowTimestamp
+        return yield* pending(outcome.message)
+      case "Failed":
         yield* events.record(request, "Warning", "Failed", outcome.message)
-        yield* writeStatus(request, [...approval, { type: "Ready", status: "False", reason: "Failed", message: outcome.message }], { failureTime: now })
-        return done
-      }
+        return yield* settle([{ type: "Ready", status: "False", reason: "Failed", message: outcome.message }], { failureTime: now })
       case "Signed": {
         const message = "Certificate fetched from issuer successfully"
         yield* events.record(request, "Normal", "CertificateIssued", message)
-        yield* writeStatus(request, [...approval, { type: "Ready", status: "True", reason: "Issued", message }], {
+        return yield* settle([{ type: "Ready", status: "True", reason: "Issued", message }], {
           certificate: Buffer.from(outcome.certificatePem).toString("base64"),
           ...(outcome.caPem === "" ? {} : { ca: Buffer.from(outcome.caPem).toString("base64") }),
         })
-        return done
       }
     }
   })
 
-/** An Order's progress wakes the request that owns it. */
+/** An Order's outcome wakes the request that owns it; its steps before that do not concern the request. */
 const fromOrders: Secondary<Order> = {
   type: Orders,
   toPrimary: (order) => {
+    const state = order.status?.state
+    const ended = (state === "valid" && order.status?.certificate !== undefined) || state === "invalid" || state === "errored" || state === "expired"
+    if (!ended) return []
     const owner = controllerOf(order, "CertificateRequest")
     return owner === undefined ? [] : [{ namespace: order.metadata.namespace ?? "", name: owner.name }]
   },

@@ -35,7 +35,7 @@ export const signDirectly = (request: CertificateRequest, issuer: AnyIssuer) =>
       if (keySecretName === undefined) {
         return { _tag: "Failed", message: `Annotation "${annotations.privateKeySecretName}" missing or empty: the SelfSigned issuer needs the request's private key` } as SignOutcome
       }
-      const secret = yield* store.get(Secrets, { namespace: request.metadata.namespace ?? "", name: keySecretName }).pipe(Effect.option)
+      const secret = yield* store.get(Secrets, { namespace: request.metadata.namespace ?? "", name: keySecretName }, { fresh: true }).pipe(Effect.option)
       const keyPem = secret._tag === "Some" ? secretText(secret.value, "tls.key") : undefined
       if (keyPem === undefined) return { _tag: "Pending", message: `Referenced secret ${request.metadata.namespace}/${keySecretName} not found` } as SignOutcome
       const signed = yield* signCertificate({ ...options, signer: { kind: "self", privateKeyPem: keyPem } }).pipe(Effect.result)

@@ -1,34 +1,40 @@
 // Certificates: keep the Secret holding a valid certificate for the spec.
 // Each pass decides from the store alone (restart-safe): up to date → Ready
 // and wait for renewal; otherwise drive one issuance — key, request, install —
-// backing off 1 h·2^(n-1) up to 32 h after failures.
+// backing off 1 h·2^(n-1) up to 32 h after failures. Each pass ends in one
+// status write, and none when the status is what it was.
 import { Clock, Duration, Effect } from "effect"
 import type { Certificate } from "../../api/certificate.ts"
 import type { CertificateRequest } from "../../api/certificate-request.ts"
 import type { Secret } from "../../api/core.ts"
 import { CertificateRequests, Certificates, Secrets } from "../../api/kinds.ts"
+import { annotations } from "../../api/annotations.ts"
+import { readCertificateFacts } from "../../pki/certificate-facts.ts"
+import { PkiError } from "../../pki/errors.ts"
+import { digestOf, tlsSecretFacts } from "../../pki/tls-secret-facts.ts"
+import { describeIssuerRef, isCertManagerIssuerRef } from "../../rules/issuer-refs.ts"
+import { done, requeueAfter, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
+import { writeStatus } from "../../runtime/write-status.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
-import { parseCertificate, splitPemChain } from "../../pki/certificate.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { isFinished } from "../certificaterequests/certificaterequest-reconciler.ts"
-import { done, requeueAfter, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import type { ControllerServices } from "../services.ts"
-import { annotations } from "../../api/annotations.ts"
 import { findCondition, isTrue, removeCondition, setCondition, type ConditionUpdate } from "../shared/conditions.ts"
 import { getIssuer } from "../shared/issuer-lookup.ts"
-import { describeIssuerRef, isCertManagerIssuerRef } from "../../rules/issuer-refs.ts"
 import { secretText } from "../shared/secret-data.ts"
 import { formatTimestamp } from "../shared/time.ts"
 import { createRequest, requestNameFor } from "./certificate-request.ts"
-import { ensureNextPrivateKey } from "./next-private-key.ts"
+import { ensureNextPrivateKey, readNextPrivateKey } from "./next-private-key.ts"
 import { nextAttemptTime, renewalTime } from "./renewal.ts"
+import { pruneRequests } from "./request-history.ts"
 import { evaluateSecret } from "./secret-evaluation.ts"
 import { writeCertificateSecret } from "./secret-writer.ts"
-import { pruneRequests } from "./request-history.ts"
 import { secondaries } from "./wakeups.ts"
 
 type Status = NonNullable<Certificate["status"]>
+
+const upToDate: ConditionUpdate = { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" }
 
 /** Who else claims the Secret, if anyone: another Certificate or another controller. */
 const foreignOwner = (certificate: Certificate, secret: Secret | undefined): string | undefined => {
@@ -40,7 +46,38 @@ const foreignOwner = (certificate: Certificate, secret: Secret | undefined): str
   return undefined
 }
 
-const reconcileCertificate = (certificate: Certificate): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
+/** The status once an issuance is over: no next key, no failures, not issuing. */
+const settled = (status: Status): Status => {
+  const { nextPrivateKeySecretName: _next, failedIssuanceAttempts: _attempts, lastFailureTime: _failure, ...rest } = status
+  return { ...rest, conditions: removeCondition(rest.conditions, "Issuing") }
+}
+
+/**
+ * The Certificate's Secret. The cache holds the Secrets certops manages; one
+ * it misses may still exist (a user's, another controller's), so it is asked
+ * for once, and its absence remembered: certops' own create of it fails
+ * should one appear meanwhile.
+ */
+const secretOf = (certificate: Certificate, knownAbsent: Set<string>) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const key = { namespace: certificate.metadata.namespace ?? "", name: certificate.spec.secretName }
+    const memo = `${certificate.metadata.uid ?? ""}/${key.name}`
+    const cached = yield* store.get(Secrets, key, { cachedOnly: true }).pipe(Effect.option)
+    if (cached._tag === "Some") {
+      knownAbsent.delete(memo)
+      return cached.value
+    }
+    if (knownAbsent.has(memo)) return undefined
+    const fresh = yield* store.get(Secrets, key, { fresh: true }).pipe(
+      Effect.map((secret): Secret | undefined => secret),
+      Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
+    )
+    if (fresh === undefined) knownAbsent.add(memo)
+    return fresh
+  })
+
+const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certificate): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
     const events = yield* EventRecorder
@@ -49,166 +86,157 @@ const reconcileCertificate = (certificate: Certificate): Effect.Effect<Reconcile
     const stamp = formatTimestamp(now)
     const namespace = certificate.metadata.namespace ?? ""
     const generation = certificate.metadata.generation
-    let current = certificate
-
-    const writeStatus = (status: Status) =>
-      Effect.gen(function* () {
-        current = yield* store.updateStatus(Certificates, { ...current, status })
-      })
-    const withConditions = (status: Status, ...updates: ReadonlyArray<ConditionUpdate>): Status => ({
-      ...status,
-      conditions: updates.reduce((all, update) => setCondition(all, update, stamp, generation), status.conditions ?? []),
+    const status: Status = certificate.status ?? {}
+    const withConditions = (base: Status, ...updates: ReadonlyArray<ConditionUpdate>): Status => ({
+      ...base,
+      conditions: updates.reduce((all, update) => setCondition(all, update, stamp, generation), base.conditions ?? []),
     })
+    /** The pass's one status write, then what to do next. */
+    const settle = (next: Status, result: ReconcileResult = done) => writeStatus(Certificates, certificate, next).pipe(Effect.as(result))
 
-    const secret = yield* store.get(Secrets, { namespace, name: certificate.spec.secretName }).pipe(Effect.option)
-    const existingSecret = secret._tag === "Some" ? secret.value : undefined
+    const existingSecret = yield* secretOf(certificate, knownAbsent)
     const owner = foreignOwner(certificate, existingSecret)
     if (owner !== undefined) {
       const message = `Secret "${certificate.spec.secretName}" is already managed by ${owner}; refusing to overwrite it`
-      if (findCondition(certificate.status?.conditions, "Ready")?.message !== message) yield* events.record(certificate, "Warning", "SecretInUse", message)
-      yield* writeStatus(withConditions(certificate.status ?? {}, { type: "Ready", status: "False", reason: "SecretInUse", message }))
-      return done
+      if (findCondition(status.conditions, "Ready")?.message !== message) yield* events.record(certificate, "Warning", "SecretInUse", message)
+      return yield* settle(withConditions(status, { type: "Ready", status: "False", reason: "SecretInUse", message }))
     }
 
+    const requestName = requestNameFor(certificate)
+    const request = yield* store.get(CertificateRequests, { namespace, name: requestName }).pipe(Effect.option)
     const verdict = yield* evaluateSecret(certificate, existingSecret, now)
     if (verdict._tag === "UpToDate") {
       // A crash between writing the Secret and recording the issuance leaves the
       // request Ready with the very certificate the Secret holds: finish it now.
-      const pending = yield* store.get(CertificateRequests, { namespace, name: requestNameFor(certificate) }).pipe(Effect.option)
-      if (
-        pending._tag === "Some" &&
-        pending.value.status?.certificate !== undefined &&
-        Buffer.from(pending.value.status.certificate, "base64").toString("utf8") === secretText(existingSecret, "tls.crt")
-      ) {
-        return yield* settleRequest(current, pending.value, existingSecret, writeStatus, withConditions, stamp, { secretWritten: true })
+      if (request._tag === "Some" && isFinished(request.value) && request.value.status?.certificate !== undefined && existingSecret !== undefined) {
+        const installed = digestOf(Buffer.from(request.value.status.certificate, "base64")) === tlsSecretFacts(existingSecret).digests["tls.crt"]
+        if (installed) return yield* install(certificate, request.value, existingSecret, { alreadyWritten: true })
       }
-      const { nextPrivateKeySecretName: _next, failedIssuanceAttempts: _attempts, lastFailureTime: _failure, ...rest } = certificate.status ?? {}
-      const status = withConditions(
-        { ...rest, conditions: removeCondition(rest.conditions, "Issuing") },
-        { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" },
+      const next = withConditions(settled(status), upToDate)
+      return yield* settle(
+        { ...next, notBefore: formatTimestamp(verdict.certificate.notBefore), notAfter: formatTimestamp(verdict.certificate.notAfter), renewalTime: formatTimestamp(verdict.renewal) },
+        requeueAfter(Duration.millis(Math.min(verdict.renewal.getTime() - now.getTime(), 12 * 3_600_000))),
       )
-      yield* writeStatus({
-        ...status,
-        notBefore: formatTimestamp(verdict.certificate.notBefore),
-        notAfter: formatTimestamp(verdict.certificate.notAfter),
-        renewalTime: formatTimestamp(verdict.renewal),
-      })
-      return requeueAfter(Duration.millis(Math.min(verdict.renewal.getTime() - now.getTime(), 12 * 3_600_000)))
     }
 
     // An issuance is needed. A failed attempt backs off before the next one.
-    const failures = certificate.status?.failedIssuanceAttempts ?? 0
-    const lastFailure = certificate.status?.lastFailureTime
-    const requestName = requestNameFor(certificate)
-    const request = yield* store.get(CertificateRequests, { namespace, name: requestName }).pipe(Effect.option)
+    const failures = status.failedIssuanceAttempts ?? 0
+    const lastFailure = status.lastFailureTime
     if (failures > 0 && lastFailure !== undefined && request._tag === "None") {
       const next = nextAttemptTime(new Date(lastFailure), failures, Duration.toMillis(settings.issuanceBackoffBase), Duration.toMillis(settings.issuanceBackoffMax))
       if (next.getTime() > now.getTime()) {
-        const ready = findCondition(certificate.status?.conditions, "Ready")
+        const ready = findCondition(status.conditions, "Ready")
         const message = `${ready?.message?.replace(/ Next attempt at .*$/, "") ?? "Issuance failed."} Next attempt at ${formatTimestamp(next)}.`
-        yield* writeStatus(withConditions(certificate.status ?? {}, { type: "Ready", status: "False", reason: ready?.reason ?? "Failed", message }))
-        return requeueAfter(Duration.millis(next.getTime() - now.getTime()))
+        return yield* settle(withConditions(status, { type: "Ready", status: "False", reason: ready?.reason ?? "Failed", message }), requeueAfter(Duration.millis(next.getTime() - now.getTime())))
       }
     }
 
-    if (!isTrue(certificate.status?.conditions, "Issuing")) {
-      yield* events.record(certificate, "Normal", "Issuing", verdict.message)
-      yield* writeStatus(
-        withConditions(
-          certificate.status ?? {},
-          { type: "Issuing", status: "True", reason: verdict.reason, message: verdict.message },
-          ...(isTrue(certificate.status?.conditions, "Ready") ? [] : [{ type: "Ready", status: "False" as const, reason: verdict.reason, message: verdict.message }]),
-        ),
+    const issuing = (reason: string, message: string): Status =>
+      withConditions(
+        status,
+        { type: "Issuing", status: "True", reason, message },
+        ...(isTrue(status.conditions, "Ready") ? [] : [{ type: "Ready", status: "False" as const, reason: verdict.reason, message: verdict.message }]),
       )
-    }
+    const startsIssuing = !isTrue(status.conditions, "Issuing")
+    if (startsIssuing) yield* events.record(certificate, "Normal", "Issuing", verdict.message)
 
     if (request._tag === "None") {
       // No key or request until the issuer can sign: a Certificate waiting on
       // a missing or broken issuer costs nothing (its readiness wakes it).
       const waiting = yield* issuerNotReady(certificate)
-      if (waiting !== undefined) {
-        const message = `${verdict.message}; waiting for ${waiting}`
-        if (findCondition(current.status?.conditions, "Issuing")?.message !== message) {
-          yield* writeStatus(withConditions(current.status ?? {}, { type: "Issuing", status: "True", reason: "IssuerNotReady", message }))
-        }
-        return done
-      }
-      const currentKey = secretText(existingSecret, "tls.key")
-      const key = yield* ensureNextPrivateKey(current, currentKey)
-      if (current.status?.nextPrivateKeySecretName !== key.secretName) yield* writeStatus({ ...current.status, nextPrivateKeySecretName: key.secretName })
-      yield* createRequest(current, key.keyPem, key.secretName)
-      return done
+      if (waiting !== undefined) return yield* settle(issuing("IssuerNotReady", `${verdict.message}; waiting for ${waiting}`))
+      const currentKey = existingSecret === undefined ? undefined : yield* currentPrivateKey(certificate, existingSecret)
+      const key = yield* ensureNextPrivateKey(certificate, currentKey)
+      yield* createRequest(certificate, key.keyPem, key.secretName)
+      return yield* settle({ ...issuing(verdict.reason, verdict.message), nextPrivateKeySecretName: key.secretName })
     }
-    return yield* settleRequest(current, request.value, existingSecret, writeStatus, withConditions, stamp)
-  })
+    if (!isFinished(request.value)) return yield* settle(issuing(verdict.reason, verdict.message))
 
-/** The request has an outcome (or not yet): install it, or record the failure. */
-const settleRequest = (
-  certificate: Certificate,
-  request: CertificateRequest,
-  existingSecret: Secret | undefined,
-  writeStatus: (status: Status) => Effect.Effect<void, unknown, ResourceStore>,
-  withConditions: (status: Status, ...updates: ReadonlyArray<ConditionUpdate>) => Status,
-  stamp: string,
-  options: { readonly secretWritten?: boolean } = {},
-) =>
-  Effect.gen(function* () {
-    const store = yield* ResourceStore
-    const events = yield* EventRecorder
-    if (!isFinished(request)) return done
-    const namespace = certificate.metadata.namespace ?? ""
-    const ready = findCondition(request.status?.conditions, "Ready")
-    if (ready?.status !== "True" || request.status?.certificate === undefined) {
+    const ready = findCondition(request.value.status?.conditions, "Ready")
+    if (ready?.status !== "True" || request.value.status?.certificate === undefined) {
       const message = `The certificate request has failed to complete and will be retried: ${ready?.message ?? "unknown failure"}`
       yield* events.record(certificate, "Warning", "Failed", message)
-      const failures = (certificate.status?.failedIssuanceAttempts ?? 0) + 1
-      yield* writeStatus({
-        ...withConditions(
-          certificate.status ?? {},
-          { type: "Issuing", status: "False", reason: "Failed", message },
-          { type: "Ready", status: "False", reason: "Failed", message },
-        ),
-        failedIssuanceAttempts: failures,
-        lastFailureTime: stamp,
-      })
-      return done
+      // The next attempt is known now: said in the same write, and waited for from here.
+      const next = nextAttemptTime(now, failures + 1, Duration.toMillis(settings.issuanceBackoffBase), Duration.toMillis(settings.issuanceBackoffMax))
+      const waiting = `${message} Next attempt at ${formatTimestamp(next)}.`
+      return yield* settle(
+        {
+          ...withConditions(status, { type: "Issuing", status: "False", reason: "Failed", message }, { type: "Ready", status: "False", reason: "Failed", message: waiting }),
+          failedIssuanceAttempts: failures + 1,
+          lastFailureTime: stamp,
+        },
+        requeueAfter(Duration.millis(next.getTime() - now.getTime())),
+      )
     }
-
-    const keySecretName = request.metadata.annotations?.[annotations.privateKeySecretName] ?? ""
-    const keySecret = options.secretWritten === true ? existingSecret : yield* store.get(Secrets, { namespace, name: keySecretName })
-    const keyPem = secretText(keySecret, "tls.key") ?? ""
-    const chainPem = Buffer.from(request.status.certificate, "base64").toString("utf8")
-    const caPem = request.status.ca === undefined ? "" : Buffer.from(request.status.ca, "base64").toString("utf8")
-    const leaf = splitPemChain(chainPem)[0] ?? chainPem
-    const parsed = yield* parseCertificate(leaf)
-    const written = options.secretWritten === true ? true : yield* writeCertificateSecret(certificate, existingSecret, { chainPem, keyPem, caPem, parsed }).pipe(
-      Effect.as(true),
-      Effect.catchTag("KeystorePasswordMissing", (missing) =>
-        Effect.gen(function* () {
-          if (findCondition(certificate.status?.conditions, "Ready")?.message !== missing.detail) yield* events.record(certificate, "Warning", "KeystorePasswordMissing", missing.detail)
-          yield* writeStatus(withConditions(certificate.status ?? {}, { type: "Ready", status: "False", reason: "KeystorePasswordMissing", message: missing.detail }))
-          return false
+    return yield* install(certificate, request.value, existingSecret, { alreadyWritten: false }).pipe(
+      // Someone made the Secret after all: look at it on the next pass.
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          if ((error as { _tag?: string })._tag === "AlreadyExists") knownAbsent.delete(`${certificate.metadata.uid ?? ""}/${certificate.spec.secretName}`)
         }),
       ),
     )
-    // Signed and kept in its request; installed once the password exists (checked again now and then).
-    if (!written) return requeueAfter("1 minute")
+  })
+
+/**
+ * The Secret's key, read from the server, when the next key may reuse it
+ * (rotationPolicy Never): cached Secrets hold no data.
+ */
+const currentPrivateKey = (certificate: Certificate, secret: Secret) =>
+  certificate.spec.privateKey?.rotationPolicy !== "Never"
+    ? Effect.succeed(undefined)
+    : ResourceStore.use((store) => store.get(Secrets, { namespace: secret.metadata.namespace ?? "", name: secret.metadata.name }, { fresh: true })).pipe(
+        Effect.map((fresh) => secretText(fresh, "tls.key")),
+        Effect.orElseSucceed(() => undefined),
+      )
+
+/** The request is Ready: put its certificate with the next key into the Secret, and record the new revision. */
+const install = (certificate: Certificate, request: CertificateRequest, existingSecret: Secret | undefined, options: { readonly alreadyWritten: boolean }) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const events = yield* EventRecorder
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const stamp = formatTimestamp(now)
+    const status: Status = certificate.status ?? {}
+    const namespace = certificate.metadata.namespace ?? ""
+    const keySecretName = request.metadata.annotations?.[annotations.privateKeySecretName] ?? ""
+    const chainPem = Buffer.from(request.status!.certificate!, "base64").toString("utf8")
+    const caPem = request.status?.ca === undefined ? "" : Buffer.from(request.status.ca, "base64").toString("utf8")
+    const parsed = readCertificateFacts(chainPem)
+    if (parsed === undefined) return yield* new PkiError({ reason: "InvalidCertificate", message: `the certificate of request "${request.metadata.name}" could not be read` })
+    if (!options.alreadyWritten) {
+      const keyPem = yield* readNextPrivateKey(namespace, keySecretName)
+      const written = yield* writeCertificateSecret(certificate, existingSecret, { chainPem, keyPem, caPem, parsed }).pipe(
+        Effect.as(true),
+        Effect.catchTag("KeystorePasswordMissing", (missing) =>
+          Effect.gen(function* () {
+            if (findCondition(status.conditions, "Ready")?.message !== missing.detail) yield* events.record(certificate, "Warning", "KeystorePasswordMissing", missing.detail)
+            yield* writeStatus(Certificates, certificate, {
+              ...status,
+              conditions: setCondition(status.conditions, { type: "Ready", status: "False", reason: "KeystorePasswordMissing", message: missing.detail }, stamp, certificate.metadata.generation),
+            })
+            return false
+          }),
+        ),
+      )
+      // Signed and kept in its request; installed once the password exists (checked again now and then).
+      if (!written) return requeueAfter("1 minute")
+    }
     yield* events.record(certificate, "Normal", "Issued", "The certificate has been successfully issued")
-    const { nextPrivateKeySecretName: _next, failedIssuanceAttempts: _attempts, lastFailureTime: _failure, ...rest } = certificate.status ?? {}
-    yield* writeStatus({
-      ...withConditions(
-        { ...rest, conditions: removeCondition(rest.conditions, "Issuing") },
-        { type: "Ready", status: "True", reason: "Ready", message: "Certificate is up to date and has not expired" },
-      ),
-      revision: (certificate.status?.revision ?? 0) + 1,
+    const next = settled(status)
+    const renewal = renewalTime(certificate.spec, parsed.notBefore, parsed.notAfter)
+    yield* writeStatus(Certificates, certificate, {
+      ...next,
+      conditions: setCondition(next.conditions, upToDate, stamp, certificate.metadata.generation),
+      revision: (status.revision ?? 0) + 1,
       notBefore: formatTimestamp(parsed.notBefore),
       notAfter: formatTimestamp(parsed.notAfter),
-      renewalTime: formatTimestamp(renewalTime(certificate.spec, parsed.notBefore, parsed.notAfter)),
+      renewalTime: formatTimestamp(renewal),
     })
     yield* store.delete(Secrets, { namespace, name: keySecretName }).pipe(Effect.catchTag("NotFound", () => Effect.void))
     yield* pruneRequests(certificate)
-    // The next pass sees the new Secret as up to date and schedules the renewal.
-    return requeueAfter(0)
+    // The Secret's own change wakes the Certificate; the renewal is scheduled from there.
+    return done
   })
 
 /** What the issuer still lacks, or undefined when it can sign (or is not certops' to judge). */
@@ -222,10 +250,9 @@ const issuerNotReady = (certificate: Certificate) =>
     return isTrue(issuer.value.status?.conditions, "Ready") ? undefined : `${describeIssuerRef(ref, namespace)} to be Ready`
   })
 
-export const certificateReconciler: Reconciler<Certificate, unknown, ControllerServices> = {
+export const makeCertificateReconciler = (): Reconciler<Certificate, unknown, ControllerServices> => ({
   name: "certificates",
   type: Certificates,
   secondaries,
-  reconcile: reconcileCertificate,
-}
-
+  reconcile: reconcileCertificate(new Set()),
+})

@@ -1,18 +1,37 @@
 // The private key of the issuance in progress lives in a temporary Secret
 // (status.nextPrivateKeySecretName) until the certificate is installed, so a
 // restart mid-issuance reuses the key the CertificateRequest was made with.
-import { Effect } from "effect"
+// Its data is read from the server when needed, never kept in a cache.
+import { Effect, Schema } from "effect"
 import type { Certificate } from "../../api/certificate.ts"
 import { Secrets } from "../../api/kinds.ts"
+import { labels, managedByValue } from "../../api/annotations.ts"
 import { generatePrivateKey, privateKeyMatchesSpec } from "../../pki/keys.ts"
+import { keySpecOf, rotatesKey } from "../../rules/key-spec.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { labels, managedByValue } from "../../api/annotations.ts"
 import { childName, controllerReference } from "../shared/owners.ts"
 import { encodeSecretData, secretText } from "../shared/secret-data.ts"
-import { keySpecOf, rotatesKey } from "../../rules/key-spec.ts"
 
 export const nextKeySecretName = (certificate: Certificate): string => childName(certificate.metadata.name, "next-key")
+
+export class NextPrivateKeyMissing extends Schema.TaggedError<NextPrivateKeyMissing>()("NextPrivateKeyMissing", {
+  secret: Schema.String,
+}) {
+  override get message() {
+    return `the temporary Secret "${this.secret}" holding the issuance's private key is gone or has no tls.key`
+  }
+}
+
+/** The key of an issuance in progress, from the server. */
+export const readNextPrivateKey = (namespace: string, name: string) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const secret = yield* store.get(Secrets, { namespace, name }, { fresh: true }).pipe(Effect.option)
+    const pem = secret._tag === "Some" ? secretText(secret.value, "tls.key") : undefined
+    if (pem === undefined) return yield* new NextPrivateKeyMissing({ secret: `${namespace}/${name}` })
+    return pem
+  })
 
 /** The key for this issuance and the Secret that holds it. */
 export const ensureNextPrivateKey = (certificate: Certificate, currentKeyPem: string | undefined) =>
@@ -22,7 +41,9 @@ export const ensureNextPrivateKey = (certificate: Certificate, currentKeyPem: st
     const namespace = certificate.metadata.namespace ?? ""
     const name = nextKeySecretName(certificate)
     const spec = keySpecOf(certificate)
-    const existing = yield* store.get(Secrets, { namespace, name }).pipe(Effect.option)
+    // Only after a crash mid-issuance does the Secret exist already.
+    const cached = yield* store.get(Secrets, { namespace, name }, { cachedOnly: true }).pipe(Effect.option)
+    const existing = cached._tag === "None" ? cached : yield* store.get(Secrets, { namespace, name }, { fresh: true }).pipe(Effect.option)
     const stored = existing._tag === "Some" ? secretText(existing.value, "tls.key") : undefined
     if (stored !== undefined && privateKeyMatchesSpec(stored, spec)) return { secretName: name, keyPem: stored }
 

@@ -5,7 +5,7 @@ import { Effect, Schema } from "effect"
 import type { Certificate } from "../../api/certificate.ts"
 import type { Secret } from "../../api/core.ts"
 import { Secrets } from "../../api/kinds.ts"
-import type { ParsedCertificate } from "../../pki/certificate.ts"
+import type { CertificateFacts } from "../../pki/certificate-facts.ts"
 import { encodePkcs12 } from "../../pki/pkcs12.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { annotations, labels, managedByValue } from "../../api/annotations.ts"
@@ -15,10 +15,10 @@ export interface Issued {
   readonly chainPem: string
   readonly keyPem: string
   readonly caPem: string
-  readonly parsed: ParsedCertificate
+  readonly parsed: CertificateFacts
 }
 
-const issuedAnnotations = (certificate: Certificate, parsed: ParsedCertificate): Record<string, string> => ({
+const issuedAnnotations = (certificate: Certificate, parsed: CertificateFacts): Record<string, string> => ({
   [annotations.certificateName]: certificate.metadata.name,
   [annotations.issuerName]: certificate.spec.issuerRef.name,
   [annotations.issuerKind]: certificate.spec.issuerRef.kind ?? "Issuer",
@@ -46,7 +46,7 @@ const keystorePassword = (certificate: Certificate) =>
     if (pkcs12 === undefined || !pkcs12.create) return undefined
     const store = yield* ResourceStore
     const ref = pkcs12.passwordSecretRef
-    const secret = yield* store.get(Secrets, { namespace: certificate.metadata.namespace ?? "", name: ref.name }).pipe(Effect.option)
+    const secret = yield* store.get(Secrets, { namespace: certificate.metadata.namespace ?? "", name: ref.name }, { fresh: true }).pipe(Effect.option)
     const password = secret._tag === "Some" ? secretText(secret.value, ref.key ?? "password") : undefined
     if (password === undefined) {
       return yield* new KeystorePasswordMissing({ detail: `PKCS#12 keystore password Secret "${ref.name}" not found or has no key "${ref.key ?? "password"}"` })
@@ -68,22 +68,24 @@ export const writeCertificateSecret = (certificate: Certificate, existing: Secre
             password,
           })
     const template = certificate.spec.secretTemplate
-    const data = {
-      ...(existing?.data ?? {}),
-      ...encodeSecretData({
-        "tls.crt": issued.chainPem,
-        "tls.key": issued.keyPem,
-        "ca.crt": issued.caPem === "" ? undefined : issued.caPem,
-        "keystore.p12": keystore,
-      }),
+    const data = encodeSecretData({
+      "tls.crt": issued.chainPem,
+      "tls.key": issued.keyPem,
+      "ca.crt": issued.caPem === "" ? undefined : issued.caPem,
+      "keystore.p12": keystore,
+    })
+    const labelSet = { ...template?.labels, [labels.managedBy]: managedByValue, [labels.fao]: "true" }
+    const annotationSet = { ...template?.annotations, ...issuedAnnotations(certificate, issued.parsed) }
+    const key = { namespace: certificate.metadata.namespace ?? "", name: certificate.spec.secretName }
+    if (existing === undefined) {
+      return yield* store.create(Secrets, { apiVersion: "v1", kind: "Secret", metadata: { ...key, labels: labelSet, annotations: annotationSet }, type: "kubernetes.io/tls", data })
     }
-    const metadata = {
-      ...existing?.metadata,
-      name: certificate.spec.secretName,
-      namespace: certificate.metadata.namespace ?? "",
-      labels: { ...existing?.metadata.labels, ...template?.labels, [labels.managedBy]: managedByValue, [labels.fao]: "true" },
-      annotations: { ...existing?.metadata.annotations, ...template?.annotations, ...issuedAnnotations(certificate, issued.parsed) },
-    }
-    const secret: Secret = { apiVersion: "v1", kind: "Secret", metadata, type: "kubernetes.io/tls", data }
-    return existing === undefined ? yield* store.create(Secrets, secret) : yield* store.update(Secrets, secret)
+    // A merge patch: what certops owns is set, the rest of the Secret (other
+    // keys, labels and annotations of others) stays as it is, and nothing of
+    // it needs to be read first. A CA the new chain lacks goes.
+    return yield* store.patch(Secrets, key, {
+      metadata: { labels: labelSet, annotations: annotationSet },
+      type: "kubernetes.io/tls",
+      data: { ...data, ...(issued.caPem === "" ? { "ca.crt": null } : {}) },
+    })
   })

@@ -1,5 +1,5 @@
-// What wakes a Certificate besides itself: its Secret (deleted, edited) and
-// the CertificateRequests it owns.
+// What wakes a Certificate besides itself: its Secret (deleted, edited), the
+// outcome of the CertificateRequests it owns, and its issuer.
 import type { CertificateRequest } from "../../api/certificate-request.ts"
 import type { Secret } from "../../api/core.ts"
 import { Effect } from "effect"
@@ -8,6 +8,7 @@ import type { KubeObject } from "../../api/meta.ts"
 import { keyOf, ResourceStore } from "../../store/resource-store.ts"
 import type { Secondary } from "../../runtime/reconciler.ts"
 import { annotations, managedSecretsSelector } from "../../api/annotations.ts"
+import { isFinished } from "../certificaterequests/certificaterequest-reconciler.ts"
 import { controllerOf } from "../shared/owners.ts"
 
 const fromSecrets: Secondary<Secret> = {
@@ -19,9 +20,11 @@ const fromSecrets: Secondary<Secret> = {
   },
 }
 
+/** A request's outcome concerns its Certificate; its steps before that do not. */
 const fromRequests: Secondary<CertificateRequest> = {
   type: CertificateRequests,
   toPrimary: (request) => {
+    if (!isFinished(request)) return []
     const certificate = controllerOf(request, "Certificate")?.name
     return certificate === undefined ? [] : [{ namespace: request.metadata.namespace ?? "", name: certificate }]
   },

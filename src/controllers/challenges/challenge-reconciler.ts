@@ -4,26 +4,38 @@
 // first check at once, then every selfCheckInterval), accepted, and the final
 // authorization state copied to status. A final state cleans up the solver and
 // frees the slot (processing: false).
-import { Duration, Effect, Result } from "effect"
+//
+// Cost: two status writes per challenge (presented with processing, then the
+// final state), one ACME request to accept it and the polls of its
+// authorization after that.
+import { Clock, Duration, Effect } from "effect"
 import type { Challenge } from "../../api/acme-challenge.ts"
 import { Challenges } from "../../api/kinds.ts"
-import type { AcmeAuthorization, AcmeClient } from "../../acme/client.ts"
+import type { AcmeAuthorization } from "../../acme/client.ts"
 import type { AcmeError } from "../../acme/errors.ts"
-import { IssuanceSettings } from "../../settings/issuance-settings.ts"
+import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
+import { writeStatus } from "../../runtime/write-status.ts"
+import type { ChallengeScheduler } from "../../scheduler/challenge-scheduler.ts"
 import { isFinal } from "../../scheduler/decide.ts"
 import { slotOf } from "../../scheduler/challenge-scheduler.ts"
+import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { ChallengeSolvers, type ChallengeSolver } from "../../solvers/solver.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
-import { ResourceStore } from "../../store/resource-store.ts"
-import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import type { ControllerServices } from "../services.ts"
 import { acmeIssuerClient } from "../shared/acme-issuer-client.ts"
 
 type Status = NonNullable<Challenge["status"]>
 type FinalState = "valid" | "invalid" | "expired" | "errored"
 
-/** Polls of an accepted challenge: 100 ms doubling to 3 s. */
-const pollDelay = (attempt: number) => Duration.millis(Math.min(100 * 2 ** attempt, 3_000))
+/** Polls of an accepted challenge's authorization: 250 ms doubling to 4 s, unless the server says when. */
+const pollDelay = (attempt: number) => Duration.millis(Math.min(250 * 2 ** attempt, 4_000))
+
+/**
+ * The Order reads every authorization just before it creates the Challenges,
+ * so a Challenge scheduled this soon after its creation was pending a moment
+ * ago and needs no sync; one that waited longer in the queue is synced first.
+ */
+const freshForMillis = 10_000
 
 const mechanism = (challenge: Challenge) => challenge.spec.type.toLowerCase()
 
@@ -49,42 +61,45 @@ const failureReason = (authorization: AcmeAuthorization, challenge: Challenge): 
   return error === undefined ? `Authorization is ${authorization.status}` : `${error.type ?? ""}: ${error.detail ?? ""}`.replace(/^: /, "")
 }
 
-const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) => (challenge: Challenge): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
+interface Memory {
+  /** Poll counts of accepted challenges, by challenge URL. */
+  readonly polls: Map<string, number>
+  /** Challenge URLs accepted by this process: a server may show them pending while it validates. */
+  readonly accepted: Set<string>
+}
+
+const reconcileChallenge = (scheduler: ChallengeScheduler, memory: Memory) => (challenge: Challenge): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
-    const store = yield* ResourceStore
     const events = yield* EventRecorder
     const solvers = yield* ChallengeSolvers
     const settings = yield* IssuanceSettings
-    const status = challenge.status ?? {}
+    const status: Status = challenge.status ?? {}
     const solver: ChallengeSolver = challenge.spec.type === "HTTP-01" ? solvers.http01 : solvers.dns01
-    let current = challenge
-    const writeStatus = (next: Status) =>
-      Effect.gen(function* () {
-        current = yield* store.updateStatus(Challenges, { ...current, status: next })
-      })
+    const url = challenge.spec.url
 
     if (isFinal(slotOf(challenge))) {
-      // A final Challenge that still holds its slot (a crash between the two writes) lets go now.
+      // A final Challenge that still holds its slot (a crash between the two steps) lets go now.
       if (status.processing === true || status.presented === true) {
         yield* solver.cleanUp(challenge).pipe(Effect.ignore)
-        yield* writeStatus({ ...status, processing: false, presented: false })
+        yield* writeStatus(Challenges, challenge, { ...status, processing: false, presented: false })
       }
       return done
     }
-    if (status.processing !== true) return done
+    // Queued: the scheduler wakes it when a slot is free.
+    if (!scheduler.holds(challenge)) return done
 
     const finish = (state: FinalState, reason: string) =>
       Effect.gen(function* () {
-        polls.delete(challenge.spec.url)
-        accepted.delete(challenge.spec.url)
-        yield* solver.cleanUp(current).pipe(
+        memory.polls.delete(url)
+        memory.accepted.delete(url)
+        yield* solver.cleanUp(challenge).pipe(
           Effect.catch((error) => Effect.logWarning("challenge: clean-up failed", { challenge: challenge.metadata.name, error: error.message })),
         )
-        yield* writeStatus({ ...current.status, state, reason, processing: false, presented: false })
+        const written = yield* writeStatus(Challenges, challenge, { ...status, state, reason, processing: false, presented: false })
         if (state === "valid") {
-          yield* events.record(current, "Normal", "DomainVerified", `Domain "${challenge.spec.dnsName}" verified with "${mechanism(challenge)}" validation`)
+          yield* events.record(written, "Normal", "DomainVerified", `Domain "${challenge.spec.dnsName}" verified with "${mechanism(challenge)}" validation`)
         } else {
-          yield* events.record(current, "Warning", "Failed", `Accepting challenge authorization failed: ${reason}`)
+          yield* events.record(written, "Warning", "Failed", `Accepting challenge authorization failed: ${reason}`)
         }
         return done
       })
@@ -92,70 +107,85 @@ const reconcileChallenge = (polls: Map<string, number>, accepted: Set<string>) =
       error.retryable
         ? Effect.succeed(error.retryAfterMillis === undefined ? requeueAfter("5 seconds") : holdFor(Duration.millis(error.retryAfterMillis)))
         : finish("errored", error.message)
+    const pollAgain = () => {
+      const attempt = memory.polls.get(url) ?? 0
+      memory.polls.set(url, attempt + 1)
+      return requeueAfter(pollDelay(attempt))
+    }
 
     const access = yield* acmeIssuerClient(challenge.spec.issuerRef, challenge.metadata.namespace ?? "")
     if (access._tag === "NotReady") {
-      if (status.reason !== access.message) yield* writeStatus({ ...status, reason: access.message })
+      yield* writeStatus(Challenges, challenge, { ...status, processing: true, reason: access.message })
       return requeueAfter("30 seconds")
     }
-    const client: AcmeClient = access.client
+    const client = access.client
 
-    // The authorization as just read, when presenting needed a fresh look anyway.
-    let synced: AcmeAuthorization | undefined
-    if (status.presented !== true) {
-      // Synced with the ACME server first: an authorization may be valid already.
+    // Accepted by this process: the server is validating; its authorization has the outcome.
+    if (memory.accepted.has(url)) {
       const authorization = yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result)
       if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
-      synced = authorization.success
       const final = finalStateOf(authorization.success)
       if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
+      return pollAgain()
+    }
 
+    if (status.processing !== true) yield* events.record(challenge, "Normal", "Started", "Challenge scheduled for processing")
+
+    // Synced with the ACME server first, unless the Order read its authorization a moment ago.
+    const age = (yield* Clock.currentTimeMillis) - (Date.parse(challenge.metadata.creationTimestamp ?? "") || 0)
+    if (status.presented === true || age > freshForMillis) {
+      const authorization = yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result)
+      if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
+      const final = finalStateOf(authorization.success)
+      if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
+      const offered = authorization.success.challenges.find((candidate) => candidate.url === url)
+      // Accepted before a restart: validating already, so only its outcome is left to read.
+      if (offered !== undefined && offered.status !== "pending") {
+        memory.accepted.add(url)
+        return pollAgain()
+      }
+    }
+
+    if (status.presented !== true) {
       const presented = yield* solver.present(challenge).pipe(Effect.result)
       if (presented._tag === "Failure") {
         const reason = `Error presenting challenge: ${presented.failure.detail}`
         if (status.reason !== reason) yield* events.record(challenge, "Warning", "PresentError", reason)
-        yield* writeStatus({ ...status, reason, state: "pending" })
+        yield* writeStatus(Challenges, challenge, { ...status, processing: true, reason, state: "pending" })
         return yield* Effect.fail(presented.failure)
       }
-      yield* writeStatus({ ...status, presented: true, state: "pending", reason: `Waiting for ${mechanism(challenge)} challenge propagation` })
       yield* events.record(challenge, "Normal", "Presented", `Presented challenge using ${mechanism(challenge)} challenge mechanism`)
     }
+    const presentedStatus: Status = { ...status, processing: true, presented: true, state: "pending" }
 
-    const authorization = synced === undefined ? yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result) : Result.succeed(synced)
-    if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
-    const final = finalStateOf(authorization.success)
-    if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
-
-    const offered = authorization.success.challenges.find((candidate) => candidate.url === challenge.spec.url)
-    // Accepted once only: a server may still show the challenge pending while
-    // it validates, and accepting again is refused once it is valid.
-    if (offered?.status === "pending" && !accepted.has(challenge.spec.url)) {
-      // Not accepted yet: only once the self check passes.
-      const check = yield* solver.selfCheck(current)
-      if (!check.ok) {
-        const reason = `Waiting for ${mechanism(challenge)} challenge propagation: ${check.detail}`
-        if (current.status?.reason !== reason) yield* writeStatus({ ...current.status, reason })
-        return requeueAfter(settings.selfCheckInterval)
-      }
-      const acceptance = yield* client.acceptChallenge(challenge.spec.url).pipe(Effect.result)
-      if (acceptance._tag === "Failure") {
-        if (acceptance.failure.retryable) return yield* onAcmeError(acceptance.failure)
-        // A refusal may only mean the server moved on; its authorization has the last word.
-        const reason = `Error accepting challenge: ${acceptance.failure.message}`
-        if (current.status?.reason !== reason) yield* writeStatus({ ...current.status, reason })
-        yield* events.record(current, "Warning", "AcceptError", reason)
-        return requeueAfter(settings.selfCheckInterval)
-      }
-      accepted.add(challenge.spec.url)
+    // Accepted only once the self check passes; the first check runs at once.
+    const check = yield* solver.selfCheck(challenge)
+    if (!check.ok) {
+      yield* writeStatus(Challenges, challenge, { ...presentedStatus, reason: `Waiting for ${mechanism(challenge)} challenge propagation: ${check.detail}` })
+      return requeueAfter(settings.selfCheckInterval)
     }
-    // Accepted: the server validates; poll its authorization, quickly at first.
-    const attempt = polls.get(challenge.spec.url) ?? 0
-    polls.set(challenge.spec.url, attempt + 1)
-    return requeueAfter(pollDelay(attempt))
+    const acceptance = yield* client.acceptChallenge(url).pipe(Effect.result)
+    if (acceptance._tag === "Failure") {
+      if (acceptance.failure.retryable) {
+        yield* writeStatus(Challenges, challenge, { ...presentedStatus, reason: `Waiting for ${mechanism(challenge)} challenge propagation` })
+        return yield* onAcmeError(acceptance.failure)
+      }
+      // A refusal may only mean the server moved on; its authorization has the last word.
+      const reason = `Error accepting challenge: ${acceptance.failure.message}`
+      if (status.reason !== reason) yield* events.record(challenge, "Warning", "AcceptError", reason)
+      yield* writeStatus(Challenges, challenge, { ...presentedStatus, reason })
+      memory.accepted.add(url)
+      return pollAgain()
+    }
+    memory.accepted.add(url)
+    yield* writeStatus(Challenges, challenge, { ...presentedStatus, reason: `Waiting for ${mechanism(challenge)} challenge propagation` })
+    const accepted = acceptance.success as { status?: string }
+    // Validated while answering (a server may): read the outcome at once.
+    return accepted.status === "valid" || accepted.status === "invalid" ? requeueAfter(0) : pollAgain()
   })
 
-export const makeChallengeReconciler = (): Reconciler<Challenge, unknown, ControllerServices> => ({
+export const makeChallengeReconciler = (scheduler: ChallengeScheduler): Reconciler<Challenge, unknown, ControllerServices> => ({
   name: "challenges",
   type: Challenges,
-  reconcile: reconcileChallenge(new Map(), new Set()),
+  reconcile: reconcileChallenge(scheduler, { polls: new Map(), accepted: new Set() }),
 })

@@ -27,7 +27,7 @@ export const ensureAccountKey = (acme: AcmeIssuer, namespace: string) =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
     const name = acme.privateKeySecretRef.name
-    const existing = yield* store.get(Secrets, { namespace, name }).pipe(Effect.option)
+    const existing = yield* store.get(Secrets, { namespace, name }, { fresh: true }).pipe(Effect.option)
     if (existing._tag === "Some") {
       const pem = secretText(existing.value, accountKeyName(acme))
       if (pem === undefined || !pem.includes("PRIVATE KEY")) {
@@ -52,21 +52,20 @@ export const ensureAccountKey = (acme: AcmeIssuer, namespace: string) =>
 /** Identifies the key without revealing it, for status.acme.lastPrivateKeyHash. */
 export const keyHash = (pem: string): string => createHash("sha256").update(pem.trim()).digest("base64")
 
-/** The client for an issuer's account; `accountUrl` skips registration when known. */
-export const accountClient = (acme: AcmeIssuer, namespace: string, accountKeyPem: string, accountUrl?: string) =>
+/** What the client for an issuer's account is made from; `accountUrl` skips registration when known. */
+export const accountConfig = (acme: AcmeIssuer, namespace: string, accountKeyPem: string, accountUrl?: string) =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
-    const accounts = yield* AcmeAccounts
     let hmacKey: string | undefined
     if (acme.externalAccountBinding !== undefined) {
       const ref = acme.externalAccountBinding.keySecretRef
-      const secret = yield* store.get(Secrets, { namespace, name: ref.name }).pipe(Effect.option)
+      const secret = yield* store.get(Secrets, { namespace, name: ref.name }, { fresh: true }).pipe(Effect.option)
       hmacKey = secret._tag === "Some" ? secretText(secret.value, ref.key ?? "secret") : undefined
       if (hmacKey === undefined) {
         return yield* Effect.fail(new AccountKeyUnavailable({ detail: `external account binding secret "${ref.name}" not found or has no key "${ref.key ?? "secret"}"` }))
       }
     }
-    const client: AcmeClient = accounts.client({
+    return {
       directoryUrl: acme.server,
       accountKeyPem,
       ...(accountUrl === undefined ? {} : { accountUrl }),
@@ -75,6 +74,13 @@ export const accountClient = (acme: AcmeIssuer, namespace: string, accountKeyPem
       ...(acme.externalAccountBinding === undefined || hmacKey === undefined
         ? {}
         : { externalAccountBinding: { keyId: acme.externalAccountBinding.keyID, hmacKey: hmacKey.trim() } }),
-    })
+    }
+  })
+
+/** The client for an issuer's account; `accountUrl` skips registration when known. */
+export const accountClient = (acme: AcmeIssuer, namespace: string, accountKeyPem: string, accountUrl?: string) =>
+  Effect.gen(function* () {
+    const accounts = yield* AcmeAccounts
+    const client: AcmeClient = accounts.client(yield* accountConfig(acme, namespace, accountKeyPem, accountUrl))
     return client
   })

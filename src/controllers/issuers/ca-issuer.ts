@@ -3,7 +3,7 @@
 import { Effect } from "effect"
 import { Secrets } from "../../api/kinds.ts"
 import type { CAIssuer } from "../../api/issuer.ts"
-import { certificateMatchesPrivateKey, parseCertificate } from "../../pki/certificate.ts"
+import { factsOfData } from "../../pki/tls-secret-facts.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { secretText } from "../shared/secret-data.ts"
 
@@ -21,7 +21,7 @@ const notReady = (reason: "ErrGetKeyPair" | "ErrInvalidKeyPair", detail: string)
 export const loadCaKeyPair = (ca: CAIssuer, namespace: string): Effect.Effect<CaCheck, never, ResourceStore> =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
-    const secret = yield* store.get(Secrets, { namespace, name: ca.secretName }).pipe(Effect.option)
+    const secret = yield* store.get(Secrets, { namespace, name: ca.secretName }, { fresh: true }).pipe(Effect.option)
     if (secret._tag === "None") {
       return notReady("ErrGetKeyPair", `secret "${ca.secretName}" not found`)
     }
@@ -30,12 +30,12 @@ export const loadCaKeyPair = (ca: CAIssuer, namespace: string): Effect.Effect<Ca
     if (certificatePem === undefined || privateKeyPem === undefined) {
       return notReady("ErrGetKeyPair", `secret "${ca.secretName}" has no tls.crt or tls.key`)
     }
-    const parsed = yield* parseCertificate(certificatePem).pipe(Effect.option)
-    if (parsed._tag === "None" || !parsed.value.isCA) {
+    // The native reading: signing reads the pair for every request it signs.
+    const facts = factsOfData(secret.value.data)
+    if (facts.certificate === undefined || !facts.certificate.isCA) {
       return notReady("ErrInvalidKeyPair", `certificate in secret "${ca.secretName}" is not a CA certificate`)
     }
-    const matches = yield* certificateMatchesPrivateKey(certificatePem, privateKeyPem).pipe(Effect.orElseSucceed(() => false))
-    if (!matches) {
+    if (facts.privateKey === undefined || facts.privateKey.publicKeySha256 !== facts.certificate.publicKeySha256) {
       return notReady("ErrInvalidKeyPair", `private key in secret "${ca.secretName}" does not match the certificate`)
     }
     return { ready: true, certificatePem, privateKeyPem }

@@ -1,7 +1,7 @@
 // The Ready condition of an issuer, written only when it changes.
 import { Effect } from "effect"
 import type { ResourceType } from "../../api/resource-type.ts"
-import { ResourceStore } from "../../store/resource-store.ts"
+import { writeStatus } from "../../runtime/write-status.ts"
 import { setCondition, type ConditionUpdate } from "../shared/conditions.ts"
 import type { AnyIssuer } from "../shared/issuer-lookup.ts"
 import { nowTimestamp } from "../shared/time.ts"
@@ -13,9 +13,7 @@ export const setIssuerReady = <I extends AnyIssuer>(
   acme?: NonNullable<I["status"]>["acme"],
 ) =>
   Effect.gen(function* () {
-    const store = yield* ResourceStore
     const now = yield* nowTimestamp
     const conditions = setCondition(issuer.status?.conditions, { type: "Ready", ...update }, now, issuer.metadata.generation)
-    const status = { ...issuer.status, conditions, ...(acme === undefined ? {} : { acme }) }
-    return yield* store.updateStatus(type, { ...issuer, status })
+    return yield* writeStatus(type, issuer, { ...issuer.status, conditions, ...(acme === undefined ? {} : { acme }) })
   })

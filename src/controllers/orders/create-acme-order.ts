@@ -3,7 +3,7 @@
 // status alone without creating a second ACME order.
 import { Effect } from "effect"
 import type { Order } from "../../api/acme-order.ts"
-import type { AcmeClient } from "../../acme/client.ts"
+import type { AcmeAuthorization, AcmeClient, AcmeOrder } from "../../acme/client.ts"
 
 type Status = NonNullable<Order["status"]>
 
@@ -19,11 +19,27 @@ export const orderIdentifiers = (order: Order): ReadonlyArray<{ readonly type: "
 const identifierKey = (identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }>) =>
   identifiers.map((identifier) => `${identifier.type}:${identifier.value.toLowerCase()}`).sort().join(",")
 
+/** What the Order's status records of an ACME order and its authorizations. */
+const recorded = (status: Status | undefined, order: AcmeOrder, authorizations: ReadonlyArray<AcmeAuthorization>): Status => ({
+  ...status,
+  url: order.url,
+  finalizeURL: order.finalize,
+  state: order.status,
+  authorizations: authorizations.map((authorization) => ({
+    url: authorization.url,
+    identifier: authorization.identifier.value,
+    wildcard: authorization.wildcard ?? false,
+    initialState: authorization.status === "deactivated" || authorization.status === "revoked" ? "invalid" : authorization.status,
+    challenges: authorization.challenges.map((challenge) => ({ url: challenge.url, token: challenge.token, type: challenge.type })),
+  })),
+})
+
 /**
- * Creates the ACME order, or adopts the one an earlier attempt created. The
- * Order is marked `pending` (without a URL) before the ACME call; finding that
- * mark means a crash may have come between the call and recording its URL, so
- * the account's orders are searched for an unclaimed one with the same names
+ * Creates the ACME order, or adopts the one an earlier attempt created, and
+ * reads its authorizations, for one status write. The Order is marked
+ * `pending` (without a URL) before the ACME call; finding that mark means a
+ * crash may have come between the call and recording its URL, so the
+ * account's orders are searched for an unclaimed one with the same names
  * before a new one is made. A second ACME order per Order is thus avoided
  * even across kill -9.
  */
@@ -35,6 +51,10 @@ export const createAcmeOrder = <E, R>(
 ) =>
   Effect.gen(function* () {
     const identifiers = orderIdentifiers(order)
+    const withAuthorizations = (acmeOrder: AcmeOrder) =>
+      Effect.forEach(acmeOrder.authorizations, (url) => client.getAuthorization(url), { concurrency: 4 }).pipe(
+        Effect.map((authorizations) => recorded(order.status, acmeOrder, authorizations)),
+      )
     let current = order
     if (order.status?.state === "pending") {
       const claimed = yield* claimedUrls
@@ -43,7 +63,7 @@ export const createAcmeOrder = <E, R>(
         if (claimed.has(url)) continue
         const candidate = yield* client.getOrder(url)
         if (candidate.status === "invalid" || identifierKey(candidate.identifiers) !== identifierKey(identifiers)) continue
-        return yield* record({ ...order.status, url, finalizeURL: candidate.finalize, state: candidate.status })
+        return yield* record(yield* withAuthorizations({ ...candidate, url }))
       }
     } else {
       current = yield* record({ ...order.status, state: "pending" })
@@ -59,24 +79,5 @@ export const createAcmeOrder = <E, R>(
             }),
       ),
     )
-    return yield* record({ ...current.status, url: created.url, finalizeURL: created.finalize, state: created.status })
-  })
-
-/** The authorizations of an order whose URL is known, fetched once and kept in status. */
-export const readAuthorizations = (client: AcmeClient, order: Order) =>
-  Effect.gen(function* () {
-    const acmeOrder = yield* client.getOrder(order.status!.url!)
-    const authorizations = yield* Effect.forEach(acmeOrder.authorizations, (url) => client.getAuthorization(url), { concurrency: 4 })
-    const status: Status = {
-      ...order.status,
-      state: acmeOrder.status,
-      authorizations: authorizations.map((authorization) => ({
-        url: authorization.url,
-        identifier: authorization.identifier.value,
-        wildcard: authorization.wildcard ?? false,
-        initialState: authorization.status === "deactivated" || authorization.status === "revoked" ? "invalid" : authorization.status,
-        challenges: authorization.challenges.map((challenge) => ({ url: challenge.url, token: challenge.token, type: challenge.type })),
-      })),
-    }
-    return status
+    return yield* record(yield* withAuthorizations(created))
   })

@@ -2,27 +2,35 @@
 // one Challenge per authorization, finalize when all are valid, download the
 // chain, and copy the state across. A failed Order stays failed: the
 // CertificateRequest fails and the Certificate's next attempt makes a new one.
+//
+// Cost: the ACME order and its authorizations read once; once every
+// Challenge is valid the order is finalized straight away (it is ready by
+// RFC 8555 §7.1.6), polled only while the server says it is processing, and
+// its certificate downloaded once. Status is written when the order is
+// created and when it ends, and not for the moments in between.
 import { Duration, Effect } from "effect"
 import type { Order } from "../../api/acme-order.ts"
 import { Challenges, Orders } from "../../api/kinds.ts"
+import type { AcmeOrder } from "../../acme/client.ts"
 import type { AcmeError } from "../../acme/errors.ts"
+import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../../runtime/reconciler.ts"
+import { writeStatus } from "../../runtime/write-status.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { done, holdFor, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../../runtime/reconciler.ts"
 import type { ControllerServices } from "../services.ts"
 import { acmeIssuerClient } from "../shared/acme-issuer-client.ts"
 import { controllerOf } from "../shared/owners.ts"
 import { nowTimestamp } from "../shared/time.ts"
 import { challengeName, ensureChallenges } from "./challenges-for-order.ts"
-import { createAcmeOrder, readAuthorizations } from "./create-acme-order.ts"
+import { createAcmeOrder } from "./create-acme-order.ts"
 
 type Status = NonNullable<Order["status"]>
 
 const finalStates = new Set(["valid", "invalid", "errored", "expired"])
 const failedChallengeStates = new Set(["invalid", "errored", "expired"])
 
-/** Polls of an order the server is working on: 100 ms doubling to 5 s. */
-const pollDelay = (attempt: number) => Duration.millis(Math.min(100 * 2 ** attempt, 5_000))
+/** Polls of an order the server is processing: 200 ms doubling to 5 s, unless the server says when. */
+const pollDelay = (attempt: number) => Duration.millis(Math.min(200 * 2 ** attempt, 5_000))
 
 const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
@@ -31,14 +39,15 @@ const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Ef
     const namespace = order.metadata.namespace ?? ""
     if (order.status?.state !== undefined && finalStates.has(order.status.state)) return done
     let current = order
-    const writeStatus = (status: Status) =>
+    const record = (status: Status) =>
       Effect.gen(function* () {
-        current = yield* store.updateStatus(Orders, { ...current, status })
+        current = yield* writeStatus(Orders, current, status)
         return current
       })
     const fail = (state: "invalid" | "errored", reason: string) =>
       Effect.gen(function* () {
-        yield* writeStatus({ ...current.status, state, reason, failureTime: yield* nowTimestamp })
+        polls.delete(order.metadata.uid ?? "")
+        yield* record({ ...current.status, state, reason, failureTime: yield* nowTimestamp })
         yield* events.record(current, "Warning", "Failed", reason)
         return done
       })
@@ -50,17 +59,12 @@ const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Ef
     if (access._tag === "NotReady") return requeueAfter("30 seconds")
     const { client, acme } = access
 
-    if (order.status?.url === undefined) {
+    if (order.status?.url === undefined || order.status.authorizations === undefined) {
       const claimed = store.list(Orders).pipe(
         Effect.map((orders) => new Set(orders.flatMap((candidate) => (candidate.status?.url === undefined ? [] : [candidate.status.url])))),
       )
-      const created = yield* createAcmeOrder(client, order, writeStatus, claimed).pipe(Effect.result)
+      const created = yield* createAcmeOrder(client, current, record, claimed).pipe(Effect.result)
       if (created._tag === "Failure") return yield* created.failure._tag === "AcmeError" ? onAcmeError(created.failure) : Effect.fail(created.failure)
-    }
-    if (current.status?.authorizations === undefined) {
-      const read = yield* readAuthorizations(client, current).pipe(Effect.result)
-      if (read._tag === "Failure") return yield* onAcmeError(read.failure)
-      yield* writeStatus(read.success)
     }
 
     const challenges = yield* ensureChallenges(current, acme, client).pipe(Effect.result)
@@ -80,43 +84,59 @@ const reconcileOrder = (polls: Map<string, number>) => (order: Order): Effect.Ef
     }
     if (!states.every((challenge) => challenge.state === "valid")) return done
 
-    const url = current.status!.url!
-    const polled = polls.get(url) ?? 0
-    const acmeOrder = yield* client.getOrder(url).pipe(Effect.result)
-    if (acmeOrder._tag === "Failure") return yield* onAcmeError(acmeOrder.failure)
-    switch (acmeOrder.success.status) {
-      case "pending":
-      case "processing":
-        polls.set(url, polled + 1)
-        if (current.status?.state !== acmeOrder.success.status) yield* writeStatus({ ...current.status, state: acmeOrder.success.status })
-        return requeueAfter(pollDelay(polled))
-      case "ready": {
-        const csrPem = Buffer.from(current.spec.request, "base64").toString("utf8")
-        const finalized = yield* client.finalizeOrder(acmeOrder.success, csrPem).pipe(Effect.result)
-        if (finalized._tag === "Failure") return yield* onAcmeError(finalized.failure)
-        yield* writeStatus({ ...current.status, state: finalized.success.status })
+    // Every authorization is valid, so the order is ready: finalize it, unless
+    // an earlier pass did (then its state is known only to the server).
+    const uid = order.metadata.uid ?? ""
+    const polled = polls.get(uid)
+    const csrPem = Buffer.from(current.spec.request, "base64").toString("utf8")
+    const stub = { url: current.status!.url!, finalize: current.status!.finalizeURL ?? "" } as AcmeOrder
+    const next = yield* (polled === undefined
+      ? client.finalizeOrder(stub, csrPem).pipe(
+          // Finalized before a restart, or the server moved on: its order says where it stands.
+          Effect.catchIf(
+            (error) => !error.retryable,
+            () => client.getOrder(stub.url),
+          ),
+        )
+      : client.getOrder(stub.url)
+    ).pipe(Effect.result)
+    if (next._tag === "Failure") return yield* onAcmeError(next.failure)
+    const acmeOrder = next.success
+    switch (acmeOrder.status) {
+      case "ready":
+        // Not finalized after all (the finalize answer was lost): finalize on the next pass.
+        polls.delete(uid)
         return requeueAfter(pollDelay(0))
+      case "pending":
+      case "processing": {
+        const attempt = polled ?? 0
+        polls.set(uid, attempt + 1)
+        return requeueAfter(pollDelay(attempt))
       }
       case "invalid":
-        polls.delete(url)
-        return yield* fail("invalid", `Order is invalid: ${JSON.stringify((acmeOrder.success as { error?: { detail?: string } }).error?.detail ?? "")}`)
+        polls.delete(uid)
+        return yield* fail("invalid", `Order is invalid: ${JSON.stringify((acmeOrder as { error?: { detail?: string } }).error?.detail ?? "")}`)
       case "valid": {
-        polls.delete(url)
-        const chain = yield* client.downloadCertificate(acmeOrder.success, acme.preferredChain).pipe(Effect.result)
+        polls.delete(uid)
+        const chain = yield* client.downloadCertificate({ ...acmeOrder, url: stub.url }, acme.preferredChain).pipe(Effect.result)
         if (chain._tag === "Failure") return yield* onAcmeError(chain.failure)
-        yield* writeStatus({ ...current.status, state: "valid", certificate: Buffer.from(chain.success).toString("base64") })
+        yield* record({ ...current.status, state: "valid", certificate: Buffer.from(chain.success).toString("base64") })
         yield* events.record(current, "Normal", "OrderValid", "Order completed successfully")
         // The documents: once an Order is valid its Challenges are deleted.
         for (const name of challenges.success.names) yield* store.delete(Challenges, { namespace, name }).pipe(Effect.catchTag("NotFound", () => Effect.void))
         return done
       }
+      default:
+        return requeueAfter("5 seconds")
     }
   })
 
-/** A Challenge's progress wakes its Order. */
+/** A Challenge reaching its final state wakes its Order; its steps before that do not concern the Order. */
 const fromChallenges: Secondary = {
   type: Challenges,
-  toPrimary: (challenge: { metadata: { namespace?: string; ownerReferences?: ReadonlyArray<{ controller?: boolean; kind: string; name: string; uid: string }> } }) => {
+  toPrimary: (challenge: { metadata: { namespace?: string; ownerReferences?: ReadonlyArray<{ controller?: boolean; kind: string; name: string; uid: string }> }; status?: { state?: string } }) => {
+    const state = challenge.status?.state
+    if (state === undefined || !(state === "valid" || failedChallengeStates.has(state))) return []
     const owner = controllerOf(challenge as never, "Order")
     return owner === undefined ? [] : [{ namespace: challenge.metadata.namespace ?? "", name: owner.name }]
   },

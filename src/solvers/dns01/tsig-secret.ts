@@ -46,7 +46,7 @@ export const loadTsigKey = (
     const namespace = secretNamespace(challenge, clusterResourceNamespace)
     const where = `Secret "${namespace}/${reference.name}"`
     const store = yield* ResourceStore
-    const secret = yield* store.get(Secrets, { namespace, name: reference.name }).pipe(
+    const secret = yield* store.get(Secrets, { namespace, name: reference.name }, { fresh: true }).pipe(
       Effect.mapError((error) =>
         error._tag === "NotFound"
           ? configError(`failed to load the TSIG secret: ${where} not found`)

@@ -21,6 +21,11 @@ export interface InformerOptions {
   /** How long a delete waits for the watch to report it before dropping the object itself. */
   readonly deleteTimeout?: Duration.Input
   readonly backoff?: BackoffOptions
+  /**
+   * What the cache keeps of each object, as it arrives: the whole object when
+   * omitted. Secrets keep their facts, never their data.
+   */
+  readonly project?: (object: KubeObject) => KubeObject
 }
 
 export interface Informer {
@@ -58,6 +63,7 @@ export const makeInformer = (source: ListWatch, options: InformerOptions = {}) =
     const schedule = reconnectSchedule(options.backoff ?? defaultBackoff)
     const name = qualifiedPlural(source.type)
     const cache = makeObjectCache()
+    const project = options.project
     const published = yield* PubSub.unbounded<Published>()
     const firstList = yield* Deferred.make<void>()
     let sequence = 0
@@ -81,7 +87,7 @@ export const makeInformer = (source: ListWatch, options: InformerOptions = {}) =
     const relist = source.list.pipe(
       Effect.tap((listed) =>
         Effect.sync(() => {
-          for (const change of cache.replace(listed.items, listed.resourceVersion)) publish(change)
+          for (const change of cache.replace(listed.items, listed.resourceVersion, project)) publish(change)
           resumeFrom = listed.resourceVersion
           lastFailure = undefined
         }),
@@ -97,7 +103,7 @@ export const makeInformer = (source: ListWatch, options: InformerOptions = {}) =
           resumeFrom = message.resourceVersion
           return
         }
-        publish(message.type === "DELETED" ? cache.remove(message.object) : cache.upsert(message.object))
+        publish(message.type === "DELETED" ? cache.remove(message.object) : cache.upsert(message.object, project))
         resumeFrom = message.object.metadata.resourceVersion ?? resumeFrom
       })
 
@@ -143,7 +149,7 @@ export const makeInformer = (source: ListWatch, options: InformerOptions = {}) =
     const list = (selection: Selection) => [...cache.values()].filter((object) => matches(selection, object))
 
     const written = (object: KubeObject) =>
-      Effect.sync(() => publish(matches(source.selection, object) ? cache.upsert(object) : cache.evict(object)))
+      Effect.sync(() => publish(matches(source.selection, object) ? cache.upsert(object, project) : cache.evict(object)))
 
     const deleted = (key: ObjectKey, confirmedUid: string | undefined) =>
       Effect.scoped(

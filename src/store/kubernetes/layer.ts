@@ -2,7 +2,9 @@
 // kind (started with the layer, stopped with its scope), and the store.
 import { Effect, Layer } from "effect"
 import { CertificateRequests, Certificates, Challenges, ClusterIssuers, Issuers, Orders, Secrets } from "../../api/kinds.ts"
+import type { KubeObject } from "../../api/meta.ts"
 import { qualifiedPlural, type ResourceType } from "../../api/resource-type.ts"
+import { projectSecret } from "../../pki/tls-secret-facts.ts"
 import { ResourceStore } from "../resource-store.ts"
 import { cacheScopeOf } from "./cache-scope.ts"
 import { KubeClient, kubeClientLayer, type KubeConfigError } from "./client.ts"
@@ -25,6 +27,10 @@ export const defaultCachedKinds: ReadonlyArray<ResourceType<any>> = [
   Secrets,
 ]
 
+/** Cached Secrets keep their facts, never their data (a fresh read has the data). */
+const informerOptionsFor = (type: ResourceType<any>, options: InformerOptions): InformerOptions =>
+  type.kind === "Secret" && type.group === "" ? { ...options, project: (object) => projectSecret(object as KubeObject & { readonly data?: Record<string, string> }) } : options
+
 export interface KubernetesStoreOptions extends InformerOptions {
   /** A kubeconfig file; omitted: $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
   readonly kubeconfigPath?: string
@@ -40,9 +46,9 @@ export const kubernetesStoreFromClient = (options: Omit<KubernetesStoreOptions, 
       const client = yield* KubeClient
       const informers = new Map<string, Informer>()
       for (const type of options.cachedKinds ?? defaultCachedKinds) {
-        informers.set(qualifiedPlural(type), yield* makeInformer(makeListWatch(client, type, cacheScopeOf(type)), options))
+        informers.set(qualifiedPlural(type), yield* makeInformer(makeListWatch(client, type, cacheScopeOf(type)), informerOptionsFor(type, options)))
       }
-      return makeKubernetesStore(client, (type) => informers.get(qualifiedPlural(type)), options)
+      return makeKubernetesStore(client, (type) => informers.get(qualifiedPlural(type)), (type) => informerOptionsFor(type, options))
     }),
   )
 

@@ -41,8 +41,12 @@ export interface ObjectCache {
   readonly get: (key: ObjectKey) => KubeObject | undefined
   readonly values: () => IterableIterator<KubeObject>
   readonly size: () => number
-  /** An object as the API server now has it: from a watch event or from certops' own write. */
-  readonly upsert: (object: KubeObject) => Change | undefined
+  /**
+   * An object as the API server now has it: from a watch event or from
+   * certops' own write. `project` makes what is kept of it, and runs only
+   * for an object that is news.
+   */
+  readonly upsert: (object: KubeObject, project?: (object: KubeObject) => KubeObject) => Change | undefined
   /** A DELETED watch event. */
   readonly remove: (object: KubeObject) => Change | undefined
   /** certops' own write took the object out of the cache's selection. */
@@ -60,7 +64,7 @@ export interface ObjectCache {
    * a 410) and returns the differences as changes. Objects written by certops
    * after the list was taken are kept.
    */
-  readonly replace: (items: ReadonlyArray<KubeObject>, resourceVersion: string) => ReadonlyArray<Change>
+  readonly replace: (items: ReadonlyArray<KubeObject>, resourceVersion: string, project?: (object: KubeObject) => KubeObject) => ReadonlyArray<Change>
 }
 
 export const makeObjectCache = (): ObjectCache => {
@@ -78,11 +82,12 @@ export const makeObjectCache = (): ObjectCache => {
     return false
   }
 
-  const upsert = (object: KubeObject): Change | undefined => {
-    const key = cacheKey(object.metadata)
-    if (buried(key, object)) return undefined
+  const upsert = (received: KubeObject, project?: (object: KubeObject) => KubeObject): Change | undefined => {
+    const key = cacheKey(received.metadata)
+    if (buried(key, received)) return undefined
     const current = objects.get(key)
-    if (current !== undefined && !isNewer(object, current)) return undefined
+    if (current !== undefined && !isNewer(received, current)) return undefined
+    const object = project === undefined ? received : project(received)
     objects.set(key, object)
     return current === undefined ? { type: "ADDED", object } : { type: "MODIFIED", object, previous: current }
   }
@@ -119,11 +124,11 @@ export const makeObjectCache = (): ObjectCache => {
     return { type: "DELETED", object: current, previous: current }
   }
 
-  const replace = (items: ReadonlyArray<KubeObject>, resourceVersion: string): ReadonlyArray<Change> => {
+  const replace = (items: ReadonlyArray<KubeObject>, resourceVersion: string, project?: (object: KubeObject) => KubeObject): ReadonlyArray<Change> => {
     const listed = new Set(items.map((item) => cacheKey(item.metadata)))
     const changes: Array<Change> = []
     for (const item of items) {
-      const change = upsert(item)
+      const change = upsert(item, project)
       if (change !== undefined) changes.push(change)
     }
     const snapshot = { metadata: { name: "", resourceVersion } } as KubeObject

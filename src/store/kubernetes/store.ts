@@ -7,7 +7,7 @@ import type { KubeObject } from "../../api/meta.ts"
 import { apiVersionOf, type ResourceType } from "../../api/resource-type.ts"
 import { Invalid, NotFound, type Forbidden, type ReadError, type StoreUnavailable, type WriteError } from "../errors.ts"
 import { validateObjectKey } from "../object-names.ts"
-import type { ObjectKey, ResourceStoreService, WatchEvent } from "../resource-store.ts"
+import type { GetOptions, ObjectKey, ResourceStoreService, WatchEvent } from "../resource-store.ts"
 import { toListError, toReadError, toWriteError, type Target } from "./api-errors.ts"
 import type { KubeClientService, KubeRequest } from "./client.ts"
 import { makeInformer, type Informer, type InformerOptions } from "./informer.ts"
@@ -41,7 +41,7 @@ export const makeKubernetesStore = (
   /** The informer caching a kind, if it is cached. */
   informerOf: (type: ResourceType<any>) => Informer | undefined,
   /** For the informer that a watch no cache covers runs for itself. */
-  informerOptions: InformerOptions = {},
+  informerOptions: (type: ResourceType<any>) => InformerOptions = () => ({}),
 ): ResourceStoreService => {
   /** Sends a write, reads the object back, and puts it into the kind's cache before anyone reads. */
   const write = <A extends KubeObject>(operation: string, type: ResourceType<A>, key: ObjectKey, request: KubeRequest): Effect.Effect<A, WriteError> =>
@@ -51,15 +51,15 @@ export const makeKubernetesStore = (
       Effect.tap((stored) => informerOf(type)?.written(stored) ?? Effect.void),
     )
 
-  const get = <A extends KubeObject>(type: ResourceType<A>, key: ObjectKey): Effect.Effect<A, ReadError> =>
+  const get = <A extends KubeObject>(type: ResourceType<A>, key: ObjectKey, options?: GetOptions): Effect.Effect<A, ReadError> =>
     Effect.gen(function* () {
-      const informer = informerOf(type)
+      const informer = options?.fresh === true ? undefined : informerOf(type)
       if (informer !== undefined) {
         yield* informer.synced
         const cached = informer.get(key)
         if (cached !== undefined) return cached as A
         // A cache of the whole kind knows every object; one of managed Secrets does not.
-        if (isEverything(informer.scope)) return yield* new NotFound(target(type, key))
+        if (isEverything(informer.scope) || options?.cachedOnly === true) return yield* new NotFound(target(type, key))
       }
       if (type.namespaced && key.namespace === undefined) return yield* new NotFound(target(type, key))
       return yield* client.request({ method: "GET", path: objectPath(type, key) }).pipe(
@@ -134,7 +134,7 @@ export const makeKubernetesStore = (
         const informer = informerOf(type)
         if (informer !== undefined && covers(informer.scope, selection)) return informer.changes(selection)
         // Outside every cache: an informer of just this selection, for as long as the stream runs.
-        const own = yield* makeInformer(makeListWatch(client, type, selection), informerOptions)
+        const own = yield* makeInformer(makeListWatch(client, type, selection), informerOptions(type))
         return own.changes(selection)
       }),
     ) as Stream.Stream<WatchEvent<A>, StoreUnavailable | Forbidden>

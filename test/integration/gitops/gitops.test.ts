@@ -90,7 +90,7 @@ const post = (body: string, headers: Record<string, string>) =>
 const signed = (body: string) => ({ "x-hub-signature-256": `sha256=${createHmac("sha256", webhookSecret).update(body).digest("hex")}` })
 
 const serialOfSecret = (name: string) =>
-  ResourceStore.use((store) => store.get(Secrets, { namespace, name })).pipe(
+  ResourceStore.use((store) => store.get(Secrets, { namespace, name }, { fresh: true })).pipe(
     Effect.map((secret) => new X509Certificate(Buffer.from(secret.data?.["tls.crt"] ?? "", "base64")).serialNumber.toLowerCase().replace(/^0+/, "")),
   )
 

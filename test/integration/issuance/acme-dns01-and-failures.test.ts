@@ -51,7 +51,7 @@ describe("ACME issuance over DNS-01", () => {
       yield* store.create(Certificates, certificateFor(namespace, "wildcard", "dns", [`*.${base}`, base]))
       yield* eventually("the Certificate to be Ready", readyCertificate(namespace, "wildcard"), 90)
 
-      const secret = yield* store.get(Secrets, { namespace, name: "wildcard-tls" })
+      const secret = yield* store.get(Secrets, { namespace, name: "wildcard-tls" }, { fresh: true })
       const chain = splitPemChain(Buffer.from(secret.data?.["tls.crt"] ?? "", "base64").toString("utf8"))
       assert.deepStrictEqual(dnsNamesOf(chain[0]!), [`*.${base}`, base].sort())
       assert.isTrue(chainVerifies(chain, yield* Effect.promise(() => pebbleRoot(env.acme))))

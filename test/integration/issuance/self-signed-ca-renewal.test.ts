@@ -14,7 +14,7 @@ import { createNamespaceNamed, kubectl } from "../../support/kube.ts"
 const env = testEnvironment()
 
 const serialOf = (namespace: string, name: string) =>
-  ResourceStore.use((store) => store.get(Secrets, { namespace, name })).pipe(
+  ResourceStore.use((store) => store.get(Secrets, { namespace, name }, { fresh: true })).pipe(
     Effect.map((secret) => new X509Certificate(Buffer.from(secret.data?.["tls.crt"] ?? "", "base64")).serialNumber),
   )
 

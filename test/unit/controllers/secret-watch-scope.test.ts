@@ -5,8 +5,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { Certificates, Issuers, Secrets } from "../../../src/api/kinds.ts"
 import { certificateRequestReconciler } from "../../../src/controllers/certificaterequests/certificaterequest-reconciler.ts"
-import { certificateReconciler } from "../../../src/controllers/certificates/certificate-reconciler.ts"
+import { makeCertificateReconciler } from "../../../src/controllers/certificates/certificate-reconciler.ts"
 import { makeChallengeReconciler } from "../../../src/controllers/challenges/challenge-reconciler.ts"
+import { makeChallengeScheduler } from "../../../src/scheduler/challenge-scheduler.ts"
 import { clusterIssuerReconciler, issuerReconciler } from "../../../src/controllers/issuers/issuer-reconciler.ts"
 import { makeOrderReconciler } from "../../../src/controllers/orders/order-reconciler.ts"
 import type { Reconciler } from "../../../src/runtime/reconciler.ts"
@@ -17,12 +18,12 @@ import { issuanceLayer, startIssuance, testSettings } from "../../support/issuan
 import { eventually } from "../../support/poll.ts"
 
 const reconcilers: ReadonlyArray<Reconciler<any, unknown, any>> = [
-  certificateReconciler,
+  makeCertificateReconciler(),
   certificateRequestReconciler,
   issuerReconciler,
   clusterIssuerReconciler,
   makeOrderReconciler(),
-  makeChallengeReconciler(),
+  makeChallengeReconciler(makeChallengeScheduler()),
 ]
 
 const issuerReady = (name: string) =>

@@ -65,7 +65,7 @@ describe("SelfSigned → CA issuance", () => {
       const reasons = (yield* store.list(Events, { namespace: "pki" }))
         .filter((event) => event.involvedObject.name === "web")
         .map((event) => event.reason)
-      assert.deepStrictEqual(reasons, ["Issuing", "Generated", "Requested", "Issued"])
+      assert.deepStrictEqual(reasons, ["Issuing", "Generated", "Requested", "Issued"], JSON.stringify((yield* store.list(Events, { namespace: "pki" })).filter((event) => event.involvedObject.name === "web").map((e) => [e.reason, e.message, e.count])))
       // The temporary key Secret is gone once the key is in place.
       const leftovers = (yield* store.list(Secrets, { namespace: "pki" })).map((candidate) => candidate.metadata.name).sort()
       assert.deepStrictEqual(leftovers, ["root-ca", "web-tls"])

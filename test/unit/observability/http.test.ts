@@ -16,7 +16,7 @@ const failingStore = Layer.effect(
   ResourceStore,
   Effect.map(makeTableStore(), (store) => ({ ...store, list: () => Effect.fail(unreachable) })),
 )
-const noAcme = Layer.succeed(AcmeAccounts, AcmeAccounts.of({ client: () => assert.fail("no ACME here"), requestCounts: () => [] }))
+const noAcme = Layer.succeed(AcmeAccounts, AcmeAccounts.of({ clientFor: () => Effect.die("unused"), client: () => assert.fail("no ACME here"), requestCounts: () => [] }))
 
 const get = (port: number, path: string) =>
   Effect.promise(async () => {

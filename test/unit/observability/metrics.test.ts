@@ -53,7 +53,7 @@ const challenge = (name: string, status: Challenge["status"]): Challenge => ({
 const acmeCounts = Layer.succeed(
   AcmeAccounts,
   AcmeAccounts.of({
-    client: () => {
+    clientFor: () => Effect.die("unused"), client: () => {
       throw new Error("no ACME client in this test")
     },
     requestCounts: () => [

@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { pendingChanges, withChange, withoutPublished, type Pending } from "../../../src/report/pending.ts"
-import { appendPendingEntry, loadPendingJournal, rewritePendingJournal } from "../../../src/report/pending-journal.ts"
+import { appendPendingEntry, loadPendingJournal, openJournalWriter, rewritePendingJournal } from "../../../src/report/pending-journal.ts"
 import { failing, issued } from "./fixtures.ts"
 
 const journalPath = () => join(mkdtempSync(join(tmpdir(), "certops-journal-")), "report", "pending.jsonl")
@@ -59,5 +59,19 @@ describe("pending journal", () => {
       assert.strictEqual(readFileSync(path, "utf8").split("\n").filter((line) => line !== "").length, 2)
       assert.strictEqual((yield* loadPendingJournal(path)).pending.size, 2)
     }),
+  )
+
+  it.effect("a writer kept open appends, and after a rewrite appends to the new file", () =>
+    Effect.gen(function* () {
+      const path = journalPath()
+      const writer = yield* openJournalWriter(path)
+      yield* writer.append({ seq: 0, change: { _tag: "Report", report: issued } })
+      yield* writer.append({ seq: 1, change: { _tag: "Report", report: failing } })
+      const loaded = yield* loadPendingJournal(path)
+      assert.strictEqual(loaded.pending.size, 2)
+      yield* writer.rewrite(withoutPublished(loaded.pending, new Map([...loaded.pending].filter(([, entry]) => entry.seq === 0))))
+      yield* writer.append({ seq: 2, change: { _tag: "Report", report: { ...issued, reason: "Renewing" } } })
+      assert.deepStrictEqual([...(yield* loadPendingJournal(path)).pending.values()].map((entry) => entry.seq).sort(), [1, 2])
+    }).pipe(Effect.scoped),
   )
 })
