@@ -33,8 +33,19 @@ export const summary = (bench: string, figure: string, value: string) => {
   if (file !== undefined) appendFileSync(file, `${JSON.stringify({ bench, figure, value })}\n`)
 }
 
-/** apiserver_request_total from the apiserver's /metrics (admin client certificate), summed by verb. */
-export const apiserverRequests = (kube: KubeConnection): Promise<Map<string, number>> =>
+/** apiserver_request_total samples of an exposition, summed by what `keyOf` makes of each line. */
+const requestsBy = (body: string, keyOf: (line: string) => string) => {
+  const sums = new Map<string, number>()
+  for (const line of body.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue
+    const key = keyOf(line)
+    sums.set(key, (sums.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)))
+  }
+  return sums
+}
+
+/** The apiserver's /metrics, read with the admin client certificate. */
+const apiserverMetrics = (kube: KubeConnection): Promise<string> =>
   new Promise((resolve, reject) => {
     const url = new URL("/metrics", kube.server)
     const req = request(
@@ -43,20 +54,24 @@ export const apiserverRequests = (kube: KubeConnection): Promise<Map<string, num
         let body = ""
         response.setEncoding("utf8")
         response.on("data", (chunk: string) => (body += chunk))
-        response.on("end", () => {
-          const byVerb = new Map<string, number>()
-          for (const line of body.split("\n")) {
-            if (!line.startsWith("apiserver_request_total{")) continue
-            const verb = /verb="([^"]*)"/.exec(line)?.[1] ?? "?"
-            const value = Number(line.slice(line.lastIndexOf(" ") + 1))
-            byVerb.set(verb, (byVerb.get(verb) ?? 0) + value)
-          }
-          resolve(byVerb)
-        })
+        response.on("end", () => resolve(body))
       },
     )
     req.on("error", reject)
     req.end()
+  })
+
+/** apiserver_request_total from the apiserver's /metrics, summed by verb. */
+export const apiserverRequests = async (kube: KubeConnection): Promise<Map<string, number>> =>
+  requestsBy(await apiserverMetrics(kube), (line) => /verb="([^"]*)"/.exec(line)?.[1] ?? "?")
+
+/** apiserver_request_total summed by "VERB resource[/subresource]". */
+export const apiserverRequestsByResource = async (kube: KubeConnection): Promise<Map<string, number>> =>
+  requestsBy(await apiserverMetrics(kube), (line) => {
+    const verb = /verb="([^"]*)"/.exec(line)?.[1] ?? "?"
+    const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? "?"
+    const subresource = /subresource="([^"]*)"/.exec(line)?.[1] ?? ""
+    return `${verb} ${resource}${subresource === "" ? "" : `/${subresource}`}`
   })
 
 export const requestDelta = (before: Map<string, number>, after: Map<string, number>) => {

@@ -2,7 +2,7 @@
 // the peer), and what the kernel says about it: CPU seconds and peak RSS
 // from /proc, so that the bench's own work is never counted.
 import { spawn, type ChildProcess } from "node:child_process"
-import { openSync, readFileSync } from "node:fs"
+import { openSync, readdirSync, readFileSync } from "node:fs"
 
 export interface MeasuredProcess {
   readonly pid: number
@@ -73,4 +73,20 @@ export const waitFor = async (what: string, check: () => Promise<boolean> | bool
     if (performance.now() - start > limitMs) throw new Error(`${what}: not within ${limitMs / 1000} s${process === undefined ? "" : ` (log: ${process.logPath})`}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+/** CPU seconds used so far by every process whose command name starts with one of `names`, per name. */
+export const cpuByCommand = (names: ReadonlyArray<string>): Map<string, number> => {
+  const totals = new Map<string, number>(names.map((name) => [name, 0]))
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const command = readFileSync(`/proc/${entry}/comm`, "utf8").trim()
+      const name = names.find((candidate) => command.startsWith(candidate))
+      if (name !== undefined) totals.set(name, (totals.get(name) ?? 0) + cpuSecondsOf(Number(entry)))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return totals
 }

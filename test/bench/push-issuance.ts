@@ -16,11 +16,13 @@ import { freePorts } from "../env/ports.ts"
 import { createBareRepository } from "../support/git.ts"
 import { createNamespaceNamed } from "../support/kube.ts"
 import { workClone } from "../support/work-clone.ts"
-import { apiserverRequests, mib, requestDelta, summary, total, type FloorFigures } from "./common.ts"
-import { counterTotal, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor } from "./daemon-process.ts"
+import { apiserverRequestsByResource, mib, requestDelta, summary, total, type FloorFigures } from "./common.ts"
+import { counterTotal, cpuByCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor } from "./daemon-process.ts"
 
 const certopsBin = join(import.meta.dirname, "../../bin/certops.js")
 const run = Date.now().toString(36)
+/** The environment's programs, by command name, whose CPU a run also costs. */
+const components = ["kube-apiserver", "etcd", "pebble", "named", "git"]
 
 export type Solver = "HTTP-01" | "DNS-01"
 
@@ -46,7 +48,7 @@ export const pushFiles = (env: TestEnvironment, solver: Solver, n: number, prefi
 }
 
 /** Waits until `n` Certificates of the namespace are Ready, through one watch. */
-const allReady = (env: TestEnvironment, namespace: string, n: number, limitMs: number) =>
+export const allReady = (env: TestEnvironment, namespace: string, n: number, limitMs: number) =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
     const ready = new Set<string>()
@@ -97,9 +99,12 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
   }
   const bare = createBareRepository(env.git.root, `bench-push-${tag}`, { "README.md": "certificates for the push benchmark\n" })
   const [httpPort = 0, webhookPort = 0] = await Effect.runPromise(freePorts(2))
+  // BENCH_DAEMON_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the daemon alone.
+  const nodeOptions = (process.env["BENCH_DAEMON_NODE_OPTIONS"] ?? "").split(" ").filter((option) => option !== "")
   const daemon = spawnMeasured(
     process.execPath,
     [
+      ...nodeOptions,
       certopsBin, "run",
       "--git-url", `${env.git.url}/bench-push-${tag}.git`,
       "--git-username", env.git.username,
@@ -130,8 +135,9 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
     clone.commitAndPush(`${n} certificates`)
 
     const acmeBefore = counterTotal(await metrics(), "certops_acme_client_requests_total")
-    const apiBefore = await apiserverRequests(env.kube)
+    const apiBefore = await apiserverRequestsByResource(env.kube)
     const cpuBefore = cpuSecondsOf(daemon.pid)
+    const othersBefore = cpuByCommand(components)
     const payload = JSON.stringify({ ref: "refs/heads/main" })
     const signature = `sha256=${createHmac("sha256", webhookSecret).update(payload).digest("hex")}`
     const start = performance.now()
@@ -140,8 +146,9 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
     const ready = await Effect.runPromise(allReady(env, namespace, n, 600_000))
     const seconds = (performance.now() - start) / 1000
     const cpuSeconds = cpuSecondsOf(daemon.pid) - cpuBefore
+    const othersAfter = cpuByCommand(components)
     const peakRss = peakRssOf(daemon.pid)
-    const api = requestDelta(apiBefore, await apiserverRequests(env.kube))
+    const api = requestDelta(apiBefore, await apiserverRequestsByResource(env.kube))
     const acme = counterTotal(await metrics(), "certops_acme_client_requests_total") - acmeBefore
     const rate = ready / seconds
     const ofFloor = `${((rate / floor.rate) * 100).toFixed(0)}%`
@@ -150,7 +157,8 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
       acmePerCert: acme / n,
     }
     console.log(`  certops ${solver} from one push: ${ready}/${n} Ready in ${seconds.toFixed(1)} s, ${rate.toFixed(2)} certs/s (${ofFloor} of floor)`)
-    console.log(`    apiserver requests by verb (every client): ${[...api].map(([verb, count]) => `${verb} ${count}`).join(", ")}`)
+    console.log(`    apiserver requests per certificate (every client): ${[...api].sort((a, b) => b[1] - a[1]).map(([what, count]) => `${what} ${(count / n).toFixed(2)}`).join(", ")}`)
+    console.log(`    CPU of the others meanwhile: ${components.map((name) => `${name} ${((othersAfter.get(name) ?? 0) - (othersBefore.get(name) ?? 0)).toFixed(1)} s`).join(", ")}`)
     console.log(`    daemon CPU ${cpuSeconds.toFixed(1)} s (${((cpuSeconds / n) * 1000).toFixed(0)} ms/cert, ${(cpuSeconds / n / floor.cpuPerCert).toFixed(2)} × floor), peak RSS ${mib(peakRss)}`)
     summary(
       "issuance",
