@@ -51,7 +51,8 @@ export const certManagerPeer = (): PeerBuild | { readonly problem: string } => {
   if ("problem" in source) return source
   const work = mkdtempSync(join(tmpdir(), "cert-manager-build-"))
   try {
-    for (const part of ["go.mod", "go.sum", "cmd", "internal", "pkg", "deploy", "LICENSE"]) cpSync(join(source.dir, part), join(work, part), { recursive: true })
+    // The whole tree (the controller imports third_party/ and test/unit/ too), its .git aside.
+    cpSync(source.dir, work, { recursive: true, filter: (path) => !path.split("/").includes(".git") })
     edit(join(work, "cmd/controller/app/start.go"), (text) => text.replace(/^\s*_ "github.com\/cert-manager\/cert-manager\/pkg\/issuer\/venafi"\n/m, ""))
     edit(join(work, "internal/apis/config/controller/v1alpha1/defaults.go"), (text) =>
       text
