@@ -9,7 +9,7 @@ import { join } from "node:path"
 
 const here = import.meta.dirname
 // Cheapest first, so that a failure late in the run still leaves figures above it.
-const order = ["scheduler", "git-poll", "status-commits", "issuance", "memory"]
+const order = ["scheduler", "git-poll", "status-commits", "issuance", "memory", "versus-cert-manager"]
 const all = readdirSync(here)
   .filter((file) => file.endsWith(".bench.ts"))
   .map((file) => file.slice(0, -".bench.ts".length))
