@@ -3,6 +3,7 @@
 // from /proc, so that the bench's own work is never counted.
 import { spawn, type ChildProcess } from "node:child_process"
 import { openSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 
 export interface MeasuredProcess {
   readonly pid: number
@@ -10,6 +11,15 @@ export interface MeasuredProcess {
   readonly exited: () => string | undefined
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
   readonly stop: (graceMs?: number) => Promise<void>
+}
+
+const certopsBin = join(import.meta.dirname, "../../bin/certops.js")
+
+/** `certops <args>` as its launchers start it: this Node, with the flags of bin/certops.js's first line. */
+export const certopsCommand = (args: ReadonlyArray<string>, extraNodeOptions: ReadonlyArray<string> = []): { readonly command: string; readonly args: ReadonlyArray<string> } => {
+  const shebang = readFileSync(certopsBin, "utf8").split("\n", 1)[0] ?? ""
+  const flags = shebang.split(/\s+/).filter((word) => word.startsWith("--"))
+  return { command: process.execPath, args: [...flags, ...extraNodeOptions, certopsBin, ...args] }
 }
 
 export const spawnMeasured = (command: string, args: ReadonlyArray<string>, logPath: string, env: NodeJS.ProcessEnv = {}): MeasuredProcess => {

@@ -17,9 +17,8 @@ import { createBareRepository } from "../support/git.ts"
 import { createNamespaceNamed } from "../support/kube.ts"
 import { workClone } from "../support/work-clone.ts"
 import { apiserverRequestsByResource, mib, requestDelta, summary, total, type FloorFigures } from "./common.ts"
-import { counterTotal, cpuByCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor } from "./daemon-process.ts"
+import { certopsCommand, counterTotal, cpuByCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor } from "./daemon-process.ts"
 
-const certopsBin = join(import.meta.dirname, "../../bin/certops.js")
 const run = Date.now().toString(36)
 /** The environment's programs, by command name, whose CPU a run also costs. */
 const components = ["kube-apiserver", "etcd", "pebble", "named", "git"]
@@ -101,11 +100,8 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
   const [httpPort = 0, webhookPort = 0] = await Effect.runPromise(freePorts(2))
   // BENCH_DAEMON_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the daemon alone.
   const nodeOptions = (process.env["BENCH_DAEMON_NODE_OPTIONS"] ?? "").split(" ").filter((option) => option !== "")
-  const daemon = spawnMeasured(
-    process.execPath,
-    [
-      ...nodeOptions,
-      certopsBin, "run",
+  const launch = certopsCommand([
+      "run",
       "--git-url", `${env.git.url}/bench-push-${tag}.git`,
       "--git-username", env.git.username,
       "--git-password-file", join(secrets, "git-password"),
@@ -121,9 +117,8 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
       "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`,
       "--default-namespace", namespace,
       "--lease-namespace", namespace,
-    ],
-    join(env.dir, `certops-push-${tag}.log`),
-  )
+    ], nodeOptions)
+  const daemon = spawnMeasured(launch.command, launch.args, join(env.dir, `certops-push-${tag}.log`))
   try {
     const metrics = () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((response) => response.text())
     await waitFor("certops run answering /readyz", () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((response) => response.ok), 60_000, daemon)

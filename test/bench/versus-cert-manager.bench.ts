@@ -29,7 +29,7 @@ import { freePorts } from "../env/ports.ts"
 import { createBareRepository } from "../support/git.ts"
 import { createNamespaceNamed, kubectl } from "../support/kube.ts"
 import { apiserverRequests, machine, mib, requestDelta, summary, total } from "./common.ts"
-import { cpuSecondsOf, peakRssOf, spawnMeasured, waitFor, type MeasuredProcess } from "./daemon-process.ts"
+import { certopsCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor, type MeasuredProcess } from "./daemon-process.ts"
 import { certManagerPeer, certManagerVersion, type PeerBuild } from "./peer/cert-manager-build.ts"
 import { allReady } from "./push-issuance.ts"
 
@@ -38,7 +38,6 @@ const scenarios = (process.env["BENCH_VERSUS_SCENARIOS"] ?? "DNS-01,CA").split("
 const deadlineMs = Number(process.env["BENCH_VERSUS_DEADLINE_S"] ?? 600) * 1000
 const raisedLimits = ["--kube-api-qps=1000", "--kube-api-burst=2000", "--concurrent-workers=100", "--max-concurrent-challenges=1000"]
 const run = Date.now().toString(36)
-const certopsBin = join(import.meta.dirname, "../../bin/certops.js")
 
 type Scenario = "DNS-01" | "CA"
 
@@ -67,8 +66,8 @@ const certops: Contender = {
     // No intents in Git: the Certificates come through the apiserver, as cert-manager's do.
     createBareRepository(env.git.root, `versus-${namespace}`, { "README.md": "no intents here\n" })
     const [httpPort = 0, webhookPort = 0] = await Effect.runPromise(freePorts(2))
-    const process_ = spawnMeasured(process.execPath, [
-      certopsBin, "run",
+    const launch = certopsCommand([
+      "run",
       "--git-url", `${env.git.url}/versus-${namespace}.git`,
       "--git-username", env.git.username,
       "--git-password-file", join(dir, "git-password"),
@@ -84,7 +83,8 @@ const certops: Contender = {
       "--cluster-resource-namespace", namespace,
       "--default-namespace", namespace,
       "--lease-namespace", namespace,
-    ], log)
+    ])
+    const process_ = spawnMeasured(launch.command, launch.args, log)
     await waitFor("certops run answering /readyz", () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((response) => response.ok), 60_000, process_)
     return process_
   },

@@ -15,10 +15,10 @@ describe("the first run", () => {
   it("issues the examples on the embedded store, commits status, and stops cleanly on Ctrl-C", async () => {
     const home = mkdtempSync(join(tmpdir(), "certops-newcomer-"))
     const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } }
-    // The start script is `node bin/certops.js run`; run exactly that, with ports that cannot collide.
-    const [command, ...args] = manifest.scripts.start.split(" ")
-    expect(command).toBe("node")
-    const child = spawn(process.execPath, args, {
+    // The start script is `./bin/certops.js run` (its first line names node and its flags); run exactly that, with ports that cannot collide.
+    const [command = "", ...args] = manifest.scripts.start.split(" ")
+    expect(command).toBe("./bin/certops.js")
+    const child = spawn(join(repoRoot, command), args, {
       cwd: repoRoot,
       env: { PATH: process.env["PATH"], HOME: home, CERTOPS_HTTP_PORT: "0", CERTOPS_WEBHOOK_PORT: "0", CERTOPS_HTTP01_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],

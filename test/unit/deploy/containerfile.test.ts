@@ -124,7 +124,8 @@ describe("the Containerfile", () => {
 
   it("starts certops the documented way, from /app", () => {
     expect(inFinal("WORKDIR").at(-1)?.args).toBe("/app")
-    expect(JSON.parse(inFinal("ENTRYPOINT").at(-1)!.args)).toEqual(["node", "/app/bin/certops.js"])
+    // The script itself, so that its first line's V8 flags apply as they do for `npm start`.
+    expect(JSON.parse(inFinal("ENTRYPOINT").at(-1)!.args)).toEqual(["/app/bin/certops.js"])
     expect(JSON.parse(inFinal("CMD").at(-1)!.args)).toEqual(["run"])
   })
 
