@@ -12,6 +12,17 @@ export interface FloorFigures {
   readonly acmePerCert: number
 }
 
+/** What one controller run under measurement gives: Ready count, time, requests per certificate, its CPU and peak RSS. */
+export interface ControllerRun {
+  readonly ready: number
+  readonly seconds: number
+  readonly rate: number
+  readonly apiPerCert: number
+  readonly acmePerCert: number
+  readonly cpuSeconds: number
+  readonly peakRss: number
+}
+
 export const machine = () => `${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), Node ${process.version}`
 
 export const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN

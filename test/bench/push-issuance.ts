@@ -71,15 +71,6 @@ export const allReady = (env: TestEnvironment, namespace: string, n: number, lim
     return ready.size
   }).pipe(Effect.provide(kubernetesStoreLayer({ kubeconfigPath: env.kube.kubeconfig, cachedKinds: [Certificates] })))
 
-export interface PushRun {
-  readonly ready: number
-  readonly seconds: number
-  readonly rate: number
-  readonly apiPerCert: number
-  readonly acmePerCert: number
-  readonly cpuSeconds: number
-  readonly peakRss: number
-}
 
 export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: number, floor: FloorFigures): Promise<Record<string, string | number>> => {
   const tag = `${solver === "HTTP-01" ? "ph" : "pd"}${n}-${run}`

@@ -28,7 +28,7 @@ import { makeRunDir, startEnvironment, type TestEnvironment } from "../env/envir
 import { freePorts } from "../env/ports.ts"
 import { createBareRepository } from "../support/git.ts"
 import { createNamespaceNamed, kubectl } from "../support/kube.ts"
-import { apiserverRequests, machine, mib, requestDelta, summary, total } from "./common.ts"
+import { apiserverRequests, machine, type ControllerRun, mib, requestDelta, summary, total } from "./common.ts"
 import { certopsCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor, type MeasuredProcess } from "./daemon-process.ts"
 import { certManagerPeer, certManagerVersion, type PeerBuild } from "./peer/cert-manager-build.ts"
 import { allReady } from "./push-issuance.ts"
@@ -46,15 +46,7 @@ interface Contender {
   readonly start: (env: TestEnvironment, namespace: string, log: string) => Promise<MeasuredProcess>
 }
 
-interface Figures {
-  readonly ready: number
-  readonly seconds: number
-  readonly rate: number
-  readonly apiPerCert: number
-  readonly acmePerCert: number
-  readonly cpuSeconds: number
-  readonly peakRss: number
-}
+type Figures = ControllerRun
 
 // ---------------------------------------------------------------- the contenders
 
