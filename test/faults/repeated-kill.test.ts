@@ -13,7 +13,10 @@ import { Effect, Layer, Schedule, Stream } from "effect"
 import { CertificateRequests, Certificates, Issuers, Orders, Secrets } from "../../src/api/kinds.ts"
 import { IssuanceSettings } from "../../src/settings/issuance-settings.ts"
 import { http01ResponderLayer } from "../../src/solvers/http01/http01-responder.ts"
-import { kubernetesStoreLayer } from "../../src/store/kubernetes/layer.ts"
+import type { Secret } from "../../src/api/core.ts"
+import { KubeClient, kubeClientLayer } from "../../src/store/kubernetes/client.ts"
+import { kubernetesStoreFromClient } from "../../src/store/kubernetes/layer.ts"
+import { collectionPath } from "../../src/store/kubernetes/paths.ts"
 import { ResourceStore, type WatchEvent } from "../../src/store/resource-store.ts"
 import type { KubeObject } from "../../src/api/meta.ts"
 import type { ResourceType } from "../../src/api/resource-type.ts"
@@ -72,14 +75,24 @@ describe("repeated kill -9", () => {
       // Every key and certificate each Secret ever held.
       const keys = new Map<string, Set<string>>()
       const certs = new Map<string, Set<string>>()
-      yield* recordEvents(Secrets, (event) => {
-        const name = event.object.metadata.name
-        if (!/^site-\d+-tls$/.test(name) || event.type === "DELETED") return
-        const key = event.object.data?.["tls.key"]
-        const crt = event.object.data?.["tls.crt"]
-        if (key !== undefined && key !== "") keys.set(name, (keys.get(name) ?? new Set()).add(fingerprint(key)))
-        if (crt !== undefined && crt !== "") certs.set(name, (certs.get(name) ?? new Set()).add(fingerprint(crt)))
-      })
+      // Straight from the apiserver's watch: the store's Secret cache keeps facts, never data.
+      const client = yield* KubeClient
+      yield* Effect.forkScoped(
+        client.stream({ method: "GET", path: collectionPath(Secrets, namespace), query: { watch: "true", allowWatchBookmarks: "false" } }).pipe(
+          Stream.runForEach((raw) =>
+            Effect.sync(() => {
+              const event = raw as { readonly type: string; readonly object: Secret }
+              const name = event.object.metadata?.name ?? ""
+              if (!/^site-\d+-tls$/.test(name) || event.type === "DELETED") return
+              const key = event.object.data?.["tls.key"]
+              const crt = event.object.data?.["tls.crt"]
+              if (key !== undefined && key !== "") keys.set(name, (keys.get(name) ?? new Set()).add(fingerprint(key)))
+              if (crt !== undefined && crt !== "") certs.set(name, (certs.get(name) ?? new Set()).add(fingerprint(crt)))
+            }),
+          ),
+          Effect.ignore,
+        ),
+      )
 
       // Every Order that ever failed, and why.
       const failedOrders = new Map<string, string>()
@@ -163,7 +176,7 @@ describe("repeated kill -9", () => {
         Effect.repeat({ until: (list) => list.length === 0, schedule: Schedule.spaced("1 second"), times: 10 }),
       )
       assert.deepStrictEqual(unfinished, [], `Ready but the issuance never finished:\n${unfinished.join("\n")}`)
-    }).pipe(Effect.scoped, Effect.provide(kubernetesStoreLayer({ kubeconfigPath: env.kube.kubeconfig }))),
+    }).pipe(Effect.scoped, Effect.provide(kubernetesStoreFromClient().pipe(Layer.provideMerge(kubeClientLayer({ kubeconfigPath: env.kube.kubeconfig }))))),
     900_000,
   )
 })
