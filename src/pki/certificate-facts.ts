@@ -4,7 +4,7 @@
 // which matters when every Secret is looked at after a start.
 import { createHash, X509Certificate } from "node:crypto"
 import type { ParsedCertificate } from "./certificate.ts"
-import { formatIp, ipBytes } from "./names.ts"
+import { canonicalIp, serialHex } from "./names.ts"
 import { pemBlocks } from "./pem.ts"
 
 /** The fields of the full reading a decision needs, the same values parseCertificate gives, and the key's digest. */
@@ -53,11 +53,6 @@ const commonNameOf = (subject: string | undefined): string | undefined => {
   return raw.startsWith('"') ? (JSON.parse(raw) as string) : raw.replace(/\\(.)/g, "$1")
 }
 
-const canonicalIp = (text: string): string => {
-  const bytes = ipBytes(text)
-  return bytes === undefined ? text.toLowerCase() : formatIp(bytes)
-}
-
 /** The facts of the first certificate in `pem`; undefined when there is none or it does not parse. */
 export const readCertificateFacts = (pem: string): CertificateFacts | undefined => {
   const block = pemBlocks(pem).find((candidate) => candidate.type === "CERTIFICATE")
@@ -73,7 +68,7 @@ export const readCertificateFacts = (pem: string): CertificateFacts | undefined 
     }
     const commonName = commonNameOf(certificate.subject)
     return {
-      serialNumber: BigInt(`0x${certificate.serialNumber || "0"}`).toString(16),
+      serialNumber: serialHex(certificate.serialNumber),
       notBefore: certificate.validFromDate,
       notAfter: certificate.validToDate,
       ...(commonName === undefined ? {} : { commonName }),

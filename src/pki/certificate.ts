@@ -7,7 +7,7 @@ import * as x509 from "@peculiar/x509"
 import { Effect } from "effect"
 import { PkiError, publicCause } from "./errors.ts"
 import { readPrivateKey, spkiDer } from "./keys.ts"
-import { formatName, readSubject, readSubjectAltNames, type ParsedSubject } from "./names.ts"
+import { formatName, readSubject, readSubjectAltNames, serialHex, type ParsedSubject } from "./names.ts"
 import { pemBlocks, toPem } from "./pem.ts"
 import { readUsages, usageNames } from "./usages.ts"
 
@@ -65,7 +65,7 @@ export const parseCertificate = Effect.fn("pki.parseCertificate")(function* (pem
       const { commonName, subject } = readSubject(parsed.subjectName)
       const usages = readUsages(parsed.extensions)
       return {
-        serialNumber: BigInt(`0x${certificate.serialNumber || "0"}`).toString(16),
+        serialNumber: serialHex(certificate.serialNumber),
         notBefore: parsed.notBefore,
         notAfter: parsed.notAfter,
         ...(commonName === undefined ? {} : { commonName }),

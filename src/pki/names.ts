@@ -186,6 +186,15 @@ export const formatIp = (bytes: Uint8Array): string => {
   return `${hex.slice(0, best.start).join(":")}::${hex.slice(best.start + best.length).join(":")}`
 }
 
+/** An IP address as formatIp writes it; text that is no address, lowercased. */
+export const canonicalIp = (text: string): string => {
+  const bytes = ipBytes(text)
+  return bytes === undefined ? text.toLowerCase() : formatIp(bytes)
+}
+
+/** A certificate serial (node's uppercase hex) as Go's "%x" prints the integer: lowercase, no leading zeros. */
+export const serialHex = (serialNumber: string): string => BigInt(`0x${serialNumber || "0"}`).toString(16)
+
 const ia5 = /^[\x00-\x7f]*$/
 const contextTags = { email: 1, dns: 2, uri: 6, ip: 7 } as const
 

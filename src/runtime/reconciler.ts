@@ -3,7 +3,7 @@
 // interrupts it; a failure retries that object alone with backoff and never
 // stops the others. The echo of a write the object's own pass made (its
 // status) is not a change: it does not wake the object again.
-import { Cause, Duration, Effect, FiberMap, Queue, Schedule, Semaphore, Stream, type Scope } from "effect"
+import { Cause, Clock, Duration, Effect, FiberMap, Queue, Schedule, Semaphore, Stream, type Scope } from "effect"
 import type { KubeObject } from "../api/meta.ts"
 import type { ResourceType } from "../api/resource-type.ts"
 import { measureReconcile } from "../metrics/reconcile-metrics.ts"
@@ -130,9 +130,9 @@ export const runReconciler = <A extends KubeObject, E, R>(
         const isNews = (wakes: ReadonlyArray<Wake>) => wakes.some((wake) => wake.version === undefined || isNewerVersion(wake.version, known))
         const awaitNews = (limit: Duration.Input | undefined) =>
           Effect.gen(function* () {
-            const deadline = limit === undefined ? undefined : Date.now() + Duration.toMillis(Duration.fromInputUnsafe(limit))
+            const deadline = limit === undefined ? undefined : (yield* Clock.currentTimeMillis) + Duration.toMillis(Duration.fromInputUnsafe(limit))
             for (;;) {
-              const remaining = deadline === undefined ? undefined : deadline - Date.now()
+              const remaining = deadline === undefined ? undefined : deadline - (yield* Clock.currentTimeMillis)
               if (remaining !== undefined && remaining <= 0) return
               const wakes = remaining === undefined ? yield* Queue.takeAll(inbox) : yield* Effect.race(Queue.takeAll(inbox), Effect.as(Effect.sleep(remaining), undefined))
               if (wakes === undefined || isNews(wakes)) return

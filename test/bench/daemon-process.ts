@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process"
 import { openSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import type { TestEnvironment } from "../env/environment.ts"
 
 export interface MeasuredProcess {
   readonly pid: number
@@ -21,6 +22,34 @@ export const certopsCommand = (args: ReadonlyArray<string>, extraNodeOptions: Re
   const flags = shebang.split(/\s+/).filter((word) => word.startsWith("--"))
   return { command: process.execPath, args: [...flags, ...extraNodeOptions, certopsBin, ...args] }
 }
+
+export interface CertopsRun {
+  /** The bare repository's name under the Git server's root. */
+  readonly repository: string
+  /** Holds git-password (written by the caller) and the state directory. */
+  readonly secretsDir: string
+  readonly namespace: string
+  readonly httpPort: number
+  readonly webhookPort: number
+}
+
+/** `certops run` on the test environment's Git server, apiserver and bind9, on loopback ports; `extra` adds flags. */
+export const certopsRunArgs = (env: TestEnvironment, run: CertopsRun, extra: ReadonlyArray<string> = []): ReadonlyArray<string> => [
+  "run",
+  "--git-url", `${env.git.url}/${run.repository}.git`,
+  "--git-username", env.git.username,
+  "--git-password-file", join(run.secretsDir, "git-password"),
+  "--poll-interval", "1 hour",
+  "--store", "kubernetes",
+  "--kubeconfig", env.kube.kubeconfig,
+  "--state-dir", join(run.secretsDir, "state"),
+  "--http-port", String(run.httpPort),
+  "--webhook-port", String(run.webhookPort),
+  "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`,
+  "--default-namespace", run.namespace,
+  "--lease-namespace", run.namespace,
+  ...extra,
+]
 
 export const spawnMeasured = (command: string, args: ReadonlyArray<string>, logPath: string, env: NodeJS.ProcessEnv = {}): MeasuredProcess => {
   const fd = openSync(logPath, "a")

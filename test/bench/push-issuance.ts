@@ -17,7 +17,7 @@ import { createBareRepository } from "../support/git.ts"
 import { createNamespaceNamed } from "../support/kube.ts"
 import { workClone } from "../support/work-clone.ts"
 import { apiserverRequestsByResource, mib, requestDelta, summary, total, type FloorFigures } from "./common.ts"
-import { certopsCommand, counterTotal, cpuByCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor } from "./daemon-process.ts"
+import { certopsCommand, certopsRunArgs, counterTotal, cpuByCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor } from "./daemon-process.ts"
 
 const run = Date.now().toString(36)
 /** The environment's programs, by command name, whose CPU a run also costs. */
@@ -91,24 +91,14 @@ export const fromOnePush = async (env: TestEnvironment, solver: Solver, n: numbe
   const [httpPort = 0, webhookPort = 0] = await Effect.runPromise(freePorts(2))
   // BENCH_DAEMON_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the daemon alone.
   const nodeOptions = (process.env["BENCH_DAEMON_NODE_OPTIONS"] ?? "").split(" ").filter((option) => option !== "")
-  const launch = certopsCommand([
-      "run",
-      "--git-url", `${env.git.url}/bench-push-${tag}.git`,
-      "--git-username", env.git.username,
-      "--git-password-file", join(secrets, "git-password"),
+  const launch = certopsCommand(
+    certopsRunArgs(env, { repository: `bench-push-${tag}`, secretsDir: secrets, namespace, httpPort, webhookPort }, [
       "--webhook-secret-file", join(secrets, "webhook-secret"),
-      "--poll-interval", "1 hour",
-      "--store", "kubernetes",
-      "--kubeconfig", env.kube.kubeconfig,
-      "--state-dir", join(secrets, "state"),
-      "--http-port", String(httpPort),
-      "--webhook-port", String(webhookPort),
       "--http01-port", String(env.acme.httpPort),
       "--http01-self-check-port", String(env.acme.httpPort),
-      "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`,
-      "--default-namespace", namespace,
-      "--lease-namespace", namespace,
-    ], nodeOptions)
+    ]),
+    nodeOptions,
+  )
   const daemon = spawnMeasured(launch.command, launch.args, join(env.dir, `certops-push-${tag}.log`))
   try {
     const metrics = () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((response) => response.text())

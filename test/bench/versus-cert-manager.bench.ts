@@ -29,7 +29,7 @@ import { freePorts } from "../env/ports.ts"
 import { createBareRepository } from "../support/git.ts"
 import { createNamespaceNamed, kubectl } from "../support/kube.ts"
 import { apiserverRequests, machine, type ControllerRun, mib, requestDelta, summary, total } from "./common.ts"
-import { certopsCommand, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor, type MeasuredProcess } from "./daemon-process.ts"
+import { certopsCommand, certopsRunArgs, cpuSecondsOf, peakRssOf, spawnMeasured, waitFor, type MeasuredProcess } from "./daemon-process.ts"
 import { certManagerPeer, certManagerVersion, type PeerBuild } from "./peer/cert-manager-build.ts"
 import { allReady } from "./push-issuance.ts"
 
@@ -58,24 +58,13 @@ const certops: Contender = {
     // No intents in Git: the Certificates come through the apiserver, as cert-manager's do.
     createBareRepository(env.git.root, `versus-${namespace}`, { "README.md": "no intents here\n" })
     const [httpPort = 0, webhookPort = 0] = await Effect.runPromise(freePorts(2))
-    const launch = certopsCommand([
-      "run",
-      "--git-url", `${env.git.url}/versus-${namespace}.git`,
-      "--git-username", env.git.username,
-      "--git-password-file", join(dir, "git-password"),
-      "--poll-interval", "1 hour",
-      "--store", "kubernetes",
-      "--kubeconfig", env.kube.kubeconfig,
-      "--state-dir", join(dir, "state"),
-      "--http-port", String(httpPort),
-      "--webhook-port", String(webhookPort),
-      "--http01-port", "0",
-      "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`,
-      "--namespace", namespace,
-      "--cluster-resource-namespace", namespace,
-      "--default-namespace", namespace,
-      "--lease-namespace", namespace,
-    ])
+    const launch = certopsCommand(
+      certopsRunArgs(env, { repository: `versus-${namespace}`, secretsDir: dir, namespace, httpPort, webhookPort }, [
+        "--http01-port", "0",
+        "--namespace", namespace,
+        "--cluster-resource-namespace", namespace,
+      ]),
+    )
     const process_ = spawnMeasured(launch.command, launch.args, log)
     await waitFor("certops run answering /readyz", () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((response) => response.ok), 60_000, process_)
     return process_

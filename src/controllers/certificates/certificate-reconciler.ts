@@ -52,6 +52,16 @@ const settled = (status: Status): Status => {
   return { ...rest, conditions: removeCondition(rest.conditions, "Issuing") }
 }
 
+/** What `knownAbsent` remembers: this Certificate's Secret name (a spec change is another entry). */
+const absenceKey = (certificate: Certificate) => `${certificate.metadata.uid ?? ""}/${certificate.spec.secretName}`
+
+/** The status fields that say which certificate is installed and when it renews. */
+const validity = (facts: { readonly notBefore: Date; readonly notAfter: Date }, renewal: Date) => ({
+  notBefore: formatTimestamp(facts.notBefore),
+  notAfter: formatTimestamp(facts.notAfter),
+  renewalTime: formatTimestamp(renewal),
+})
+
 /**
  * The Certificate's Secret. The cache holds the Secrets certops manages; one
  * it misses may still exist (a user's, another controller's), so it is asked
@@ -62,7 +72,7 @@ const secretOf = (certificate: Certificate, knownAbsent: Set<string>) =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
     const key = { namespace: certificate.metadata.namespace ?? "", name: certificate.spec.secretName }
-    const memo = `${certificate.metadata.uid ?? ""}/${key.name}`
+    const memo = absenceKey(certificate)
     const cached = yield* store.get(Secrets, key, { cachedOnly: true }).pipe(Effect.option)
     if (cached._tag === "Some") {
       knownAbsent.delete(memo)
@@ -114,7 +124,7 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
       }
       const next = withConditions(settled(status), upToDate)
       return yield* settle(
-        { ...next, notBefore: formatTimestamp(verdict.certificate.notBefore), notAfter: formatTimestamp(verdict.certificate.notAfter), renewalTime: formatTimestamp(verdict.renewal) },
+        { ...next, ...validity(verdict.certificate, verdict.renewal) },
         requeueAfter(Duration.millis(Math.min(verdict.renewal.getTime() - now.getTime(), 12 * 3_600_000))),
       )
     }
@@ -172,7 +182,7 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
       // Someone made the Secret after all: look at it on the next pass.
       Effect.tapError((error) =>
         Effect.sync(() => {
-          if ((error as { _tag?: string })._tag === "AlreadyExists") knownAbsent.delete(`${certificate.metadata.uid ?? ""}/${certificate.spec.secretName}`)
+          if ((error as { _tag?: string })._tag === "AlreadyExists") knownAbsent.delete(absenceKey(certificate))
         }),
       ),
     )
@@ -224,14 +234,11 @@ const install = (certificate: Certificate, request: CertificateRequest, existing
     }
     yield* events.record(certificate, "Normal", "Issued", "The certificate has been successfully issued")
     const next = settled(status)
-    const renewal = renewalTime(certificate.spec, parsed.notBefore, parsed.notAfter)
     yield* writeStatus(Certificates, certificate, {
       ...next,
       conditions: setCondition(next.conditions, upToDate, stamp, certificate.metadata.generation),
       revision: (status.revision ?? 0) + 1,
-      notBefore: formatTimestamp(parsed.notBefore),
-      notAfter: formatTimestamp(parsed.notAfter),
-      renewalTime: formatTimestamp(renewal),
+      ...validity(parsed, renewalTime(certificate.spec, parsed.notBefore, parsed.notAfter)),
     })
     yield* store.delete(Secrets, { namespace, name: keySecretName }).pipe(Effect.catchTag("NotFound", () => Effect.void))
     yield* pruneRequests(certificate)

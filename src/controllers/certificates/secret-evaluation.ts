@@ -5,7 +5,7 @@ import type { Certificate } from "../../api/certificate.ts"
 import type { Secret } from "../../api/core.ts"
 import type { CertificateFacts } from "../../pki/certificate-facts.ts"
 import { keySpecViolations } from "../../pki/keys.ts"
-import { formatIp, ipBytes } from "../../pki/names.ts"
+import { canonicalIp } from "../../pki/names.ts"
 import { digestOf, tlsSecretFacts, type TlsSecretFacts } from "../../pki/tls-secret-facts.ts"
 import { annotations } from "../../api/annotations.ts"
 import { formatTimestamp } from "../shared/time.ts"
@@ -22,11 +22,6 @@ const sameSet = (left: ReadonlyArray<string>, right: ReadonlyArray<string>, fold
   const a = new Set(left.map(fold))
   const b = new Set(right.map(fold))
   return a.size === b.size && [...a].every((value) => b.has(value))
-}
-
-const canonicalIp = (value: string) => {
-  const bytes = ipBytes(value)
-  return bytes === undefined ? value : formatIp(bytes)
 }
 
 /** The first way the issued certificate differs from the spec, named by field. */

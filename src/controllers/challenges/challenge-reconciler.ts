@@ -68,6 +68,9 @@ interface Memory {
   readonly accepted: Set<string>
 }
 
+/** An authorization read: still open, or the pass's end. */
+type Synced = { readonly authorization: AcmeAuthorization } | { readonly ended: ReconcileResult }
+
 const reconcileChallenge = (scheduler: ChallengeScheduler, memory: Memory) => (challenge: Challenge): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
     const events = yield* EventRecorder
@@ -119,14 +122,22 @@ const reconcileChallenge = (scheduler: ChallengeScheduler, memory: Memory) => (c
       return requeueAfter("30 seconds")
     }
     const client = access.client
+    /** The authorization as the server has it now, or how this pass ends: it has ended, or could not be read. */
+    const syncAuthorization = client.getAuthorization(challenge.spec.authorizationURL).pipe(
+      Effect.matchEffect({
+        onFailure: (error): Effect.Effect<Synced, unknown, ControllerServices> => Effect.map(onAcmeError(error), (ended) => ({ ended })),
+        onSuccess: (authorization): Effect.Effect<Synced, unknown, ControllerServices> => {
+          const final = finalStateOf(authorization)
+          if (final === undefined) return Effect.succeed({ authorization })
+          return Effect.map(finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization, challenge)), (ended) => ({ ended }))
+        },
+      }),
+    )
 
     // Accepted by this process: the server is validating; its authorization has the outcome.
     if (memory.accepted.has(url)) {
-      const authorization = yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result)
-      if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
-      const final = finalStateOf(authorization.success)
-      if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
-      return pollAgain()
+      const read = yield* syncAuthorization
+      return "ended" in read ? read.ended : pollAgain()
     }
 
     if (status.processing !== true) yield* events.record(challenge, "Normal", "Started", "Challenge scheduled for processing")
@@ -134,11 +145,9 @@ const reconcileChallenge = (scheduler: ChallengeScheduler, memory: Memory) => (c
     // Synced with the ACME server first, unless the Order read its authorization a moment ago.
     const age = (yield* Clock.currentTimeMillis) - (Date.parse(challenge.metadata.creationTimestamp ?? "") || 0)
     if (status.presented === true || age > freshForMillis) {
-      const authorization = yield* client.getAuthorization(challenge.spec.authorizationURL).pipe(Effect.result)
-      if (authorization._tag === "Failure") return yield* onAcmeError(authorization.failure)
-      const final = finalStateOf(authorization.success)
-      if (final !== undefined) return yield* finish(final, final === "valid" ? "Successfully authorized domain" : failureReason(authorization.success, challenge))
-      const offered = authorization.success.challenges.find((candidate) => candidate.url === url)
+      const read = yield* syncAuthorization
+      if ("ended" in read) return read.ended
+      const offered = read.authorization.challenges.find((candidate) => candidate.url === url)
       // Accepted before a restart: validating already, so only its outcome is left to read.
       if (offered !== undefined && offered.status !== "pending") {
         memory.accepted.add(url)
