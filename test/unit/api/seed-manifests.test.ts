@@ -1,15 +1,27 @@
 // The cert-manager manifests in the reference documents (shared/seeds) decode
 // as certops resources: a manifest written for cert-manager works unchanged.
-import { readdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { execFileSync } from "node:child_process"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { isAbsolute, join } from "node:path"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { decodeResource, formatFieldIssues } from "../../../src/api/decode.ts"
 
-// CI clones the repository with shared/ beside it, as it is here.
+// The reference documents sit in shared/ beside the repository. A clone
+// made elsewhere (git clone . /tmp/x) finds them beside the repository it
+// was cloned from; with neither, the test fails on the missing directory.
 const repoRoot = join(import.meta.dirname, "../../..")
-const seedsDir = join(repoRoot, "..", "shared", "seeds")
+const besideOrigin = (): ReadonlyArray<string> => {
+  try {
+    const origin = execFileSync("git", ["-C", repoRoot, "config", "--get", "remote.origin.url"], { encoding: "utf8" }).trim()
+    return isAbsolute(origin) ? [join(origin, "..", "shared", "seeds")] : []
+  } catch {
+    return []
+  }
+}
+const candidates = [join(repoRoot, "..", "shared", "seeds"), ...besideOrigin()]
+const seedsDir = candidates.find((dir) => existsSync(dir)) ?? candidates[0]!
 const seeds = readdirSync(seedsDir).filter((name) => name.endsWith(".md")).map((name) => readFileSync(join(seedsDir, name), "utf8"))
 const quickstart = readFileSync(join(seedsDir, "quickstart-and-troubleshooting.md"), "utf8")
 
