@@ -53,6 +53,8 @@ export const WebhookSolver = Schema.Struct({
 export type WebhookSolver = typeof WebhookSolver.Type
 
 export const Dns01Solver = Schema.Struct({
+  /** Follow: write the TXT record at the end of the CNAME chain from `_acme-challenge.<name>` (a delegated zone). */
+  cnameStrategy: Schema.optionalKey(Schema.Literals(["None", "Follow"])),
   rfc2136: Schema.optionalKey(Rfc2136Solver),
   webhook: Schema.optionalKey(WebhookSolver),
 }).check(exactlyOneOf(["rfc2136", "webhook"], "a dns01 solver needs one provider"))

@@ -18,8 +18,9 @@ import { challengeSolversLayer } from "../solvers/challenge-solvers.ts"
 import { http01ResponderLayer } from "../solvers/http01/http01-responder.ts"
 import { embeddedStoreLayer } from "../store/embedded/embedded-store.ts"
 import { eventRecorderLayer } from "../store/event-recorder.ts"
-import type { KubeConfigError } from "../store/kubernetes/client.ts"
-import { kubernetesStoreLayer } from "../store/kubernetes/layer.ts"
+import { kubeClientLayer, type KubeClient, type KubeConfigError } from "../store/kubernetes/client.ts"
+import { kubernetesStoreFromClient } from "../store/kubernetes/layer.ts"
+import { kubeSolverWebhooksLayer } from "../solvers/dns01/solver-webhooks.ts"
 import type { StoreUnavailable } from "../store/errors.ts"
 import type { ResourceStore } from "../store/resource-store.ts"
 import { GitSyncMetrics } from "../metrics/git-sync-metrics.ts"
@@ -38,10 +39,16 @@ const credentialsOf = (git: DaemonConfig["git"]) =>
       ? GitCredentials.basic(git.username, git.password)
       : GitCredentials.anonymous
 
-export const storeLayer = (config: DaemonConfig): Layer.Layer<ResourceStore, KubeConfigError | StoreUnavailable> =>
-  config.store.backend === "kubernetes"
-    ? kubernetesStoreLayer(config.store.kubeconfig === undefined ? {} : { kubeconfigPath: config.store.kubeconfig })
-    : embeddedStoreLayer(config.store.stateDir)
+const kubeClientFor = (config: DaemonConfig): Layer.Layer<KubeClient, KubeConfigError> =>
+  kubeClientLayer(config.store.backend === "kubernetes" && config.store.kubeconfig !== undefined ? { kubeconfigPath: config.store.kubeconfig } : {})
+
+/** Layers are shared by reference within one build: pass the same client to share one connection pool. */
+export const storeLayer = (config: DaemonConfig, client = kubeClientFor(config)): Layer.Layer<ResourceStore, KubeConfigError | StoreUnavailable> =>
+  config.store.backend === "kubernetes" ? kubernetesStoreFromClient().pipe(Layer.provide(client)) : embeddedStoreLayer(config.store.stateDir)
+
+/** DNS-01 webhook solvers through the cluster's API server; on the embedded store, the default that says they cannot run. */
+const solverWebhooksFor = (config: DaemonConfig, client: Layer.Layer<KubeClient, KubeConfigError>) =>
+  config.store.backend === "kubernetes" ? kubeSolverWebhooksLayer.pipe(Layer.provide(client)) : Layer.empty
 
 /** Every service the daemon runs on, for one configuration. */
 export const daemonLayer = (config: DaemonConfig) => {
@@ -50,11 +57,13 @@ export const daemonLayer = (config: DaemonConfig) => {
     GitSource.layer({ repository, branch: config.git.branch, directory: config.git.path, include: [defaultPolicyDirectory] }),
     StatusReporter.layer({ repository, branch: config.git.statusBranch }),
   )
-  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, challengeSolversLayer, http01ResponderLayer({ host: config.http.host }), metricsLayer)
+  const client = kubeClientFor(config)
+  const solvers = challengeSolversLayer.pipe(Layer.provide(solverWebhooksFor(config, client)))
+  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, solvers, http01ResponderLayer({ host: config.http.host }), metricsLayer)
   // Every replica serves metrics and probes, leader or not.
   const observed = observabilityServerLayer({ host: config.http.host, port: config.http.port, readiness: [storeAnswers] }).pipe(Layer.provideMerge(services))
   const leadership = leadershipLayer(config.store.backend === "embedded")
-  const store = guardedStoreLayer.pipe(Layer.provide(storeLayer(config)), Layer.provideMerge(leadership))
+  const store = guardedStoreLayer.pipe(Layer.provide(storeLayer(config, client)), Layer.provideMerge(leadership))
   return Layer.mergeAll(observed, git).pipe(Layer.provideMerge(store), Layer.provideMerge(Layer.succeed(IssuanceSettings, config.issuance)))
 }
 

@@ -18,8 +18,21 @@ export interface IssuanceSettings {
   readonly maxConcurrentReconciles: number
   /** Between failed self checks (the first check runs at once). */
   readonly selfCheckInterval: Duration.Duration
-  /** host:port of the nameservers self checks ask; empty: the system resolver. */
+  /**
+   * The recursive nameservers DNS-01 asks (cert-manager's
+   * --dns01-recursive-nameservers): host:port, or a DNS-over-HTTPS URL.
+   * Empty: an RFC 2136 solver asks its own nameserver, anything else the
+   * system resolver. They answer CNAME and zone questions, and the self check.
+   */
   readonly selfCheckNameservers: ReadonlyArray<string>
+  /**
+   * Self-check at the recursive nameservers only (cert-manager's
+   * --dns01-recursive-nameservers-only); otherwise at every authoritative
+   * nameserver of the record's zone, found through them.
+   */
+  readonly selfCheckRecursiveOnly: boolean
+  /** The port authoritative nameservers are asked on: 53, unless a test runs them elsewhere. */
+  readonly selfCheckAuthoritativePort: number
   /** The port a self check fetches http://<name>/.well-known/acme-challenge/<token> on. */
   readonly http01SelfCheckPort: number
   /** The port certops' own HTTP-01 solver listens on. */
@@ -45,6 +58,8 @@ export const defaultIssuanceSettings: IssuanceSettings = {
   maxConcurrentReconciles: 25,
   selfCheckInterval: Duration.seconds(10),
   selfCheckNameservers: [],
+  selfCheckRecursiveOnly: false,
+  selfCheckAuthoritativePort: 53,
   http01SelfCheckPort: 80,
   http01SolverPort: 8089,
   issuanceBackoffBase: Duration.hours(1),

@@ -15,7 +15,7 @@ export const settingNames = [
   "git-url", "git-branch", "git-path", "git-username", "git-password-file", "git-token-file", "poll-interval",
   "webhook-secret-file", "status-branch", "default-namespace", "store", "kubeconfig", "state-dir",
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
-  "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
+  "self-check-recursive-only", "self-check-authoritative-port", "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
   "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service",
 ] as const
 export type SettingName = (typeof settingNames)[number]
@@ -52,6 +52,14 @@ const port = (value: string | undefined, fallback: number, name: SettingName): R
   if (value === undefined) return Result.succeed(fallback)
   const parsed = Number(value)
   return Number.isInteger(parsed) && parsed >= 0 && parsed < 65536 ? Result.succeed(parsed) : Result.fail(`${name}: "${value}" is not a port number`)
+}
+
+const flag = (value: string | undefined, fallback: boolean, name: SettingName): Result.Result<boolean, string> => {
+  if (value === undefined) return Result.succeed(fallback)
+  const normalized = value.trim().toLowerCase()
+  if (normalized === "true" || normalized === "") return Result.succeed(true)
+  if (normalized === "false") return Result.succeed(false)
+  return Result.fail(`${name}: "${value}" is neither "true" nor "false"`)
 }
 
 const count = (value: string | undefined, fallback: number, name: SettingName): Result.Result<number, string> => {
@@ -118,6 +126,8 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
     maxConcurrentReconciles: take(count(raw["max-concurrent-reconciles"], defaultIssuanceSettings.maxConcurrentReconciles, "max-concurrent-reconciles"), defaultIssuanceSettings.maxConcurrentReconciles),
     selfCheckInterval: take(duration(raw["self-check-interval"], defaultIssuanceSettings.selfCheckInterval, "self-check-interval"), defaultIssuanceSettings.selfCheckInterval),
     selfCheckNameservers: raw["self-check-nameservers"]?.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "") ?? [],
+    selfCheckRecursiveOnly: take(flag(raw["self-check-recursive-only"], false, "self-check-recursive-only"), false),
+    selfCheckAuthoritativePort: take(port(raw["self-check-authoritative-port"], defaultIssuanceSettings.selfCheckAuthoritativePort, "self-check-authoritative-port"), 53),
     http01SolverPort: take(port(raw["http01-port"], defaultIssuanceSettings.http01SolverPort, "http01-port"), 0),
     http01SelfCheckPort: take(port(raw["http01-self-check-port"], defaultIssuanceSettings.http01SelfCheckPort, "http01-self-check-port"), 0),
     ...ingressService(raw["http01-ingress-service"], problems),

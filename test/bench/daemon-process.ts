@@ -46,6 +46,8 @@ export const certopsRunArgs = (env: TestEnvironment, run: CertopsRun, extra: Rea
   "--http-port", String(run.httpPort),
   "--webhook-port", String(run.webhookPort),
   "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`,
+  // bind9 on a port of its own, so asking the zone's NS (port 53) would never see the record.
+  "--self-check-recursive-only", "true",
   "--default-namespace", run.namespace,
   "--lease-namespace", run.namespace,
   ...extra,

@@ -7,7 +7,9 @@ import { Certificates, Issuers } from "../../src/api/kinds.ts"
 import type { IssuanceSettings } from "../../src/settings/issuance-settings.ts"
 import { challengeSolversLayer } from "../../src/solvers/challenge-solvers.ts"
 import { http01ResponderLayer } from "../../src/solvers/http01/http01-responder.ts"
-import { kubernetesStoreLayer } from "../../src/store/kubernetes/layer.ts"
+import { kubeSolverWebhooksLayer } from "../../src/solvers/dns01/solver-webhooks.ts"
+import { kubeClientLayer } from "../../src/store/kubernetes/client.ts"
+import { kubernetesStoreFromClient } from "../../src/store/kubernetes/layer.ts"
 import { ResourceStore } from "../../src/store/resource-store.ts"
 import type { TestEnvironment } from "../env/environment.ts"
 import { issuanceLayer, testSettings } from "./issuance-harness.ts"
@@ -19,12 +21,17 @@ export const e2eSettings = (env: TestEnvironment, overrides: Partial<IssuanceSet
     http01SolverPort: env.acme.httpPort,
     http01SelfCheckPort: env.acme.httpPort,
     selfCheckNameservers: [`${env.dns.host}:${env.dns.port}`],
+    // bind9 is the only nameserver, on a port of its own: its NS records say port 53.
+    selfCheckRecursiveOnly: true,
     ...overrides,
   })
 
-/** The issuance services on the kubernetes store, with certops' own HTTP-01 responder. */
-export const e2eLayer = (env: TestEnvironment, settings: IssuanceSettings) =>
-  issuanceLayer(kubernetesStoreLayer({ kubeconfigPath: env.kube.kubeconfig }), settings, Layer.mergeAll(challengeSolversLayer, http01ResponderLayer()))
+/** The issuance services on the kubernetes store, with certops' own HTTP-01 responder and webhook solvers through the API server. */
+export const e2eLayer = (env: TestEnvironment, settings: IssuanceSettings) => {
+  const client = kubeClientLayer({ kubeconfigPath: env.kube.kubeconfig })
+  const solvers = challengeSolversLayer.pipe(Layer.provide(kubeSolverWebhooksLayer.pipe(Layer.provide(client))))
+  return issuanceLayer(kubernetesStoreFromClient().pipe(Layer.provide(client)), settings, Layer.mergeAll(solvers, http01ResponderLayer()))
+}
 
 export const acmeIssuer = (env: TestEnvironment, namespace: string, name: string, solvers: NonNullable<Issuer["spec"]["acme"]>["solvers"]): Issuer => ({
   apiVersion: "cert-manager.io/v1",

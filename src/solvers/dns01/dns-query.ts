@@ -3,11 +3,11 @@
 import { Effect } from "effect"
 import { DnsTransport, type DnsTransportError } from "./dns-transport.ts"
 import { decodeMessage, encodeQuery, newMessageId, type DecodedMessage, type MalformedMessage, type QueryType } from "./message.ts"
-import type { Nameserver } from "./nameserver.ts"
+import type { QueryServer } from "../../rules/nameserver.ts"
 
 export type QueryError = DnsTransportError | MalformedMessage
 
-export const query = (server: Nameserver, name: string, type: QueryType): Effect.Effect<DecodedMessage, QueryError, DnsTransport> =>
+export const query = (server: QueryServer, name: string, type: QueryType): Effect.Effect<DecodedMessage, QueryError, DnsTransport> =>
   Effect.gen(function* () {
     const transport = yield* DnsTransport
     const answer = yield* transport.exchange(server, encodeQuery(newMessageId(), name, type))
@@ -19,7 +19,7 @@ export const query = (server: Nameserver, name: string, type: QueryType): Effect
  * does; fails with the last server's error when none does.
  */
 export const queryFirstAnswering = (
-  servers: ReadonlyArray<Nameserver>,
+  servers: ReadonlyArray<QueryServer>,
   name: string,
   type: QueryType,
 ): Effect.Effect<DecodedMessage, QueryError, DnsTransport> => Effect.firstSuccessOf(servers.map((server) => query(server, name, type)))

@@ -1,11 +1,12 @@
 // Sending one DNS message to one server and getting its answer: over UDP,
 // sent again after a timeout, then over TCP when the answer came back
-// truncated (RFC 7766). The thin adapter around node:dgram and node:net;
-// everything above it works on encoded messages.
+// truncated (RFC 7766); or POSTed to a DNS-over-HTTPS endpoint (RFC 8484).
+// The thin adapter around node:dgram, node:net and fetch; everything above it
+// works on encoded messages.
 import { createSocket } from "node:dgram"
 import { connect, isIP } from "node:net"
 import { Context, Duration, Effect, Layer, Schedule, Schema } from "effect"
-import { formatNameserver, type Nameserver } from "./nameserver.ts"
+import { formatNameserver, formatQueryServer, isDoh, type DohEndpoint, type Nameserver, type QueryServer } from "../../rules/nameserver.ts"
 import { u16 } from "./wire.ts"
 
 export class DnsTransportError extends Schema.TaggedError<DnsTransportError>()("DnsTransportError", {
@@ -31,7 +32,7 @@ export class DnsTransport extends Context.Service<
   DnsTransport,
   {
     /** The answer to request (an encoded message) from server: same message ID, QR set. */
-    readonly exchange: (server: Nameserver, request: Buffer) => Effect.Effect<Buffer, DnsTransportError>
+    readonly exchange: (server: QueryServer, request: Buffer) => Effect.Effect<Buffer, DnsTransportError>
   }
 >()("certops/solvers/dns01/DnsTransport") {}
 
@@ -40,9 +41,9 @@ const TRUNCATED = 0x0200
 const isAnswerTo = (request: Buffer, message: Buffer) =>
   message.length >= 12 && message.readUInt16BE(0) === request.readUInt16BE(0) && (message[2]! & 0x80) !== 0
 
-const failure = (server: Nameserver, detail: string) => new DnsTransportError({ server: formatNameserver(server), detail })
+const failure = (server: QueryServer, detail: string) => new DnsTransportError({ server: formatQueryServer(server), detail })
 
-const withTimeout = (server: Nameserver, timeout: Duration.Input, protocol: string) =>
+const withTimeout = (server: QueryServer, timeout: Duration.Input, protocol: string) =>
   Effect.timeoutOrElse({
     duration: timeout,
     orElse: () => Effect.fail(failure(server, `no answer over ${protocol} within ${Duration.format(Duration.fromInputUnsafe(timeout))}`)),
@@ -93,18 +94,40 @@ const overTcp = (server: Nameserver, request: Buffer, timeout: Duration.Input): 
     (socket) => Effect.sync(() => socket.destroy()),
   )
 
+const DNS_MESSAGE = "application/dns-message"
+
+const overHttps = (server: DohEndpoint, request: Buffer, timeout: Duration.Input): Effect.Effect<Buffer, DnsTransportError> =>
+  Effect.tryPromise({
+    try: async (signal) => {
+      const response = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": DNS_MESSAGE, accept: DNS_MESSAGE },
+        body: new Uint8Array(request),
+        signal,
+      })
+      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim())
+      return Buffer.from(await response.arrayBuffer())
+    },
+    catch: (error) => failure(server, error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)),
+  }).pipe(
+    Effect.flatMap((answer) => (isAnswerTo(request, answer) ? Effect.succeed(answer) : Effect.fail(failure(server, "the answer over HTTPS is not for this request")))),
+    withTimeout(server, timeout, "HTTPS"),
+  )
+
 export const makeDnsTransport = (options: DnsTransportOptions = defaultDnsTransportOptions): DnsTransport["Service"] => {
   // A short pause before each resend: after a timeout the real wait is behind
   // us; after a refusal it gives a restarting server a moment.
   const resend = Schedule.max([Schedule.recurs(options.retries), Schedule.exponential("100 millis")])
   return DnsTransport.of({
     exchange: (server, request) =>
-      overUdp(server, request, options.timeout).pipe(
-        Effect.retry(resend),
-        Effect.flatMap((answer) =>
-          (answer.readUInt16BE(2) & TRUNCATED) !== 0 ? overTcp(server, request, options.timeout) : Effect.succeed(answer),
-        ),
-      ),
+      isDoh(server)
+        ? overHttps(server, request, options.timeout)
+        : overUdp(server, request, options.timeout).pipe(
+            Effect.retry(resend),
+            Effect.flatMap((answer) =>
+              (answer.readUInt16BE(2) & TRUNCATED) !== 0 ? overTcp(server, request, options.timeout) : Effect.succeed(answer),
+            ),
+          ),
   })
 }
 

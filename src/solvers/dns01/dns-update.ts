@@ -3,7 +3,7 @@
 import { Clock, Effect, Schema } from "effect"
 import { DnsTransport, type DnsTransportError } from "./dns-transport.ts"
 import { decodeMessage, newMessageId, Rcode, rcodeName, type MalformedMessage } from "./message.ts"
-import { formatNameserver, type Nameserver } from "./nameserver.ts"
+import { formatNameserver, type Nameserver } from "../../rules/nameserver.ts"
 import { DEFAULT_FUDGE_SECONDS, signMessage, TsigRejected, verifyResponse, type TsigKey } from "./tsig.ts"
 import { encodeUpdate, type TxtChange } from "./update-message.ts"
 

@@ -1,44 +1,151 @@
-// DNS-01 self check: is the TXT record visible? Like cert-manager's
-// checkAuthoritativeNss, every nameserver asked must already serve the value;
-// NXDOMAIN only means "not yet". The detail texts are cert-manager's, since
-// they end up in the Challenge's status.reason.
-import { Effect } from "effect"
+// DNS-01 self check: is the TXT record visible, and to whom? Like
+// cert-manager's checkDNSPropagation, every nameserver asked must already
+// serve the value (NXDOMAIN only means "not yet"); by default those are the
+// authoritative nameservers of the record's zone, found through the
+// recursive ones; with recursive-only, the recursive ones themselves.
+// Unlike cert-manager ("propagation check failed"), a failed check says which
+// nameserver saw what: no record, a stale value, an error rcode, no answer.
+import { getServers } from "node:dns"
+import { Effect, Result } from "effect"
+import type { Challenge } from "../../api/acme-challenge.ts"
+import { formatQueryServer, parseQueryServer, type Nameserver, type QueryServer } from "../../rules/nameserver.ts"
+import type { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import type { SelfCheckResult } from "../solver.ts"
-import { query } from "./dns-query.ts"
+import { query, queryFirstAnswering } from "./dns-query.ts"
 import type { DnsTransport } from "./dns-transport.ts"
 import { Rcode, rcodeName, txtValues } from "./message.ts"
-import { formatNameserver, type Nameserver } from "./nameserver.ts"
+import { findZone } from "./zone-discovery.ts"
+import { locateChallengeName } from "./challenge-record.ts"
 
 export interface TxtExpectation {
-  /** The record's name, e.g. _acme-challenge.example.com. */
+  /** The record's name, e.g. _acme-challenge.example.com. (after any CNAMEs were followed). */
   readonly fqdn: string
   /** The Challenge's DNS name, for the "not yet propagated" text. */
   readonly dnsName: string
   readonly value: string
 }
 
-const checkOne = (server: Nameserver, expected: TxtExpectation): Effect.Effect<SelfCheckResult, never, DnsTransport> =>
-  query(server, expected.fqdn, "TXT").pipe(
-    Effect.map((answer): SelfCheckResult => {
-      if (answer.rcode !== Rcode.NOERROR && answer.rcode !== Rcode.NXDOMAIN) {
-        return { ok: false, detail: `NS ${formatNameserver(server)} returned ${rcodeName(answer.rcode)} for ${expected.fqdn}` }
-      }
-      return txtValues(answer.answers).includes(expected.value)
-        ? { ok: true }
-        : { ok: false, detail: `DNS record for "${expected.dnsName}" not yet propagated` }
-    }),
-    Effect.catch((error) => Effect.succeed<SelfCheckResult>({ ok: false, detail: error.message })),
-  )
+/** Whom a self check asks. */
+export type SelfCheckViewpoint =
+  | { readonly _tag: "Nameservers"; readonly servers: ReadonlyArray<QueryServer> }
+  | { readonly _tag: "Authoritative"; readonly resolvers: ReadonlyArray<QueryServer>; readonly port: number }
 
-export const checkTxtPropagated = (
-  servers: ReadonlyArray<Nameserver>,
-  expected: TxtExpectation,
+/**
+ * The recursive nameservers DNS-01 asks: the configured ones, else the
+ * solver's own nameserver (RFC 2136), else the system resolver's.
+ */
+export const recursiveNameservers = (
+  settings: IssuanceSettings,
+  solverNameserver?: Nameserver,
+): Result.Result<ReadonlyArray<QueryServer>, string> => {
+  if (settings.selfCheckNameservers.length > 0) {
+    return Result.mapError(
+      Result.all(settings.selfCheckNameservers.map((text) => parseQueryServer(text))),
+      (error) => error.detail,
+    )
+  }
+  if (solverNameserver !== undefined) return Result.succeed([solverNameserver])
+  const system = Result.all(getServers().map((text) => parseQueryServer(text, "system nameserver")))
+  return Result.isSuccess(system) && system.success.length > 0
+    ? Result.succeed(system.success)
+    : Result.fail("no nameserver to ask for DNS-01 records: the system has none; set self-check-nameservers")
+}
+
+/**
+ * An RFC 2136 solver with no nameservers configured checks at its own
+ * nameserver, the primary that took the update; otherwise cert-manager's rule.
+ */
+export const selfCheckViewpoint = (settings: IssuanceSettings, resolvers: ReadonlyArray<QueryServer>, askSolverNameserver: boolean): SelfCheckViewpoint =>
+  askSolverNameserver || settings.selfCheckRecursiveOnly
+    ? { _tag: "Nameservers", servers: resolvers }
+    : { _tag: "Authoritative", resolvers, port: settings.selfCheckAuthoritativePort }
+
+const shortValue = (value: string) => JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)
+
+/** What a nameserver saw, when not the value: not yet there (pending), or an error. */
+interface Sighting {
+  readonly pending: boolean
+  readonly text: string
+}
+
+/** What one nameserver sees: undefined when it serves the value, else what it saw, naming it. */
+const askOne = (server: QueryServer, expected: TxtExpectation): Effect.Effect<Sighting | undefined, never, DnsTransport> => {
+  const name = formatQueryServer(server)
+  return query(server, expected.fqdn, "TXT").pipe(
+    Effect.map((answer): Sighting | undefined => {
+      if (answer.rcode !== Rcode.NOERROR && answer.rcode !== Rcode.NXDOMAIN) {
+        return { pending: false, text: `NS ${name} returned ${rcodeName(answer.rcode)} for ${expected.fqdn}` }
+      }
+      const values = txtValues(answer.answers)
+      if (values.includes(expected.value)) return undefined
+      if (values.length > 0) return { pending: true, text: `${name} serves a stale value at ${expected.fqdn}: ${values.map(shortValue).join(", ")}` }
+      return { pending: true, text: `${name} has no TXT record at ${expected.fqdn}${answer.rcode === Rcode.NXDOMAIN ? " (NXDOMAIN)" : ""}` }
+    }),
+    Effect.catch((error) =>
+      Effect.succeed({ pending: false, text: error._tag === "DnsTransportError" ? `${name} did not answer: ${error.detail}` : `${name}: ${error.message}` }),
+    ),
+  )
+}
+
+/** The addresses of the zone's nameservers, asked on port. */
+const authoritativeServers = (
+  fqdn: string,
+  resolvers: ReadonlyArray<QueryServer>,
+  port: number,
+): Effect.Effect<Result.Result<ReadonlyArray<Nameserver>, string>, never, DnsTransport> =>
+  Effect.gen(function* () {
+    const zone = yield* findZone(fqdn, resolvers)
+    const answer = yield* queryFirstAnswering(resolvers, zone, "NS")
+    const names = answer.answers.flatMap((record) => (record.type === "NS" ? [record.data] : []))
+    if (names.length === 0) return Result.fail(`zone ${zone} has no NS records at ${resolvers.map(formatQueryServer).join(", ")}`)
+    const addresses = yield* Effect.forEach(names, (name) =>
+      queryFirstAnswering(resolvers, name, "A").pipe(
+        Effect.map((found) => found.answers.flatMap((record) => (record.type === "A" ? [record.data] : []))),
+        Effect.orElseSucceed(() => []),
+      ),
+    )
+    const servers = [...new Set(addresses.flat())].map((host) => ({ host, port }))
+    return servers.length > 0 ? Result.succeed(servers) : Result.fail(`no address for the nameservers of zone ${zone} (${names.join(", ")})`)
+  }).pipe(Effect.catch((error) => Effect.succeed(Result.fail(`could not find the authoritative nameservers of ${fqdn}: ${error.message}`))))
+
+export const checkTxtPropagated = (viewpoint: SelfCheckViewpoint, expected: TxtExpectation): Effect.Effect<SelfCheckResult, never, DnsTransport> =>
+  Effect.gen(function* () {
+    let servers: ReadonlyArray<QueryServer>
+    if (viewpoint._tag === "Nameservers") {
+      servers = viewpoint.servers
+    } else {
+      const found = yield* authoritativeServers(expected.fqdn, viewpoint.resolvers, viewpoint.port)
+      if (Result.isFailure(found)) return { ok: false, detail: found.failure } as const
+      servers = found.success
+    }
+    if (servers.length === 0) return { ok: false, detail: "no nameserver to ask for the DNS-01 record" } as const
+    const seen = yield* Effect.forEach(servers, (server) => askOne(server, expected), { concurrency: "unbounded" })
+    const problems = seen.filter((problem) => problem !== undefined)
+    if (problems.length === 0) return { ok: true } as const
+    const texts = problems.map((problem) => problem.text).join("; ")
+    // cert-manager's words when the record is only late, the plain facts when a server failed.
+    return { ok: false, detail: problems.every((problem) => problem.pending) ? `DNS record for "${expected.dnsName}" not yet propagated: ${texts}` : texts } as const
+  })
+
+/**
+ * A DNS-01 Challenge's self check, for either solver: the record is looked
+ * for where present put it (the end of its CNAME chain, with Follow).
+ * solverNameserver: an RFC 2136 solver's own server, asked when none are configured.
+ */
+export const selfCheckChallenge = (
+  settings: IssuanceSettings,
+  challenge: Challenge,
+  solverNameserver?: Nameserver,
 ): Effect.Effect<SelfCheckResult, never, DnsTransport> =>
   Effect.gen(function* () {
-    if (servers.length === 0) return { ok: false, detail: "no nameserver to ask for the DNS-01 record" } as const
-    for (const server of servers) {
-      const result = yield* checkOne(server, expected)
-      if (!result.ok) return result
-    }
-    return { ok: true } as const
+    const resolvers = recursiveNameservers(settings, solverNameserver)
+    if (Result.isFailure(resolvers)) return { ok: false, detail: resolvers.failure } as const
+    const chain = yield* locateChallengeName(challenge, resolvers.success).pipe(Effect.result)
+    if (Result.isFailure(chain)) return { ok: false, detail: chain.failure.detail } as const
+    const askSolverNameserver = solverNameserver !== undefined && settings.selfCheckNameservers.length === 0
+    return yield* checkTxtPropagated(selfCheckViewpoint(settings, resolvers.success, askSolverNameserver), {
+      fqdn: chain.success[chain.success.length - 1]!,
+      dnsName: challenge.spec.dnsName,
+      value: challenge.spec.key,
+    })
   })

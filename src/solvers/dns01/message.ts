@@ -34,7 +34,7 @@ export interface DecodedMessage {
 /** A fresh message ID; unpredictable, since unsigned answers are matched by it. */
 export const newMessageId = (): number => randomInt(0x10000)
 
-export type QueryType = "SOA" | "TXT" | "A"
+export type QueryType = "SOA" | "TXT" | "A" | "CNAME" | "NS"
 
 /** A recursive query, with EDNS0 so that big TXT sets come over UDP (as cert-manager asks). */
 export const encodeQuery = (id: number, name: string, type: QueryType): Buffer =>

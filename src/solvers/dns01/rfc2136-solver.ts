@@ -1,29 +1,26 @@
 // The DNS-01 solver over RFC 2136: present adds the TXT record
-// `_acme-challenge.<dnsName>.` holding the Challenge's key (TTL 60), cleanUp
-// deletes that value only (a wildcard and a plain Challenge for one name
-// share the record name), selfCheck asks the self-check nameservers, or the
-// solver's own, whether the value is visible. The zone is found by SOA
-// lookup at the solver's nameserver, as cert-manager finds it.
+// `_acme-challenge.<dnsName>.` (or where its CNAMEs lead, with cnameStrategy
+// Follow) holding the Challenge's key (TTL 60), cleanUp deletes that value
+// only (a wildcard and a plain Challenge for one name share the record name),
+// selfCheck asks whether the value is visible (dns01-self-check.ts). The zone
+// is found by SOA lookup at the solver's nameserver, as cert-manager finds it.
 import { Context, Effect, Result } from "effect"
 import type { Challenge } from "../../api/acme-challenge.ts"
 import type { Rfc2136Solver } from "../../api/issuer.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { SolverError, type ChallengeSolver, type SelfCheckResult } from "../solver.ts"
-import { checkTxtPropagated } from "./dns01-self-check.ts"
-import type { QueryError } from "./dns-query.ts"
+import { locateChallengeRecord, type ChallengeRecordError } from "./challenge-record.ts"
+import { recursiveNameservers, selfCheckChallenge } from "./dns01-self-check.ts"
 import { DnsTransport } from "./dns-transport.ts"
 import { sendUpdate, type DnsUpdateError } from "./dns-update.ts"
-import { parseNameserver, type Nameserver } from "./nameserver.ts"
+import { parseNameserver, type Nameserver } from "../../rules/nameserver.ts"
 import { loadTsigKey } from "./tsig-secret.ts"
-import { findZone, type ZoneNotFound } from "./zone-discovery.ts"
 
 const SOLVER = "rfc2136"
 
 /** cert-manager's TTL for challenge records. */
 const RECORD_TTL = 60
-
-const challengeRecordName = (challenge: Challenge): string => `_acme-challenge.${challenge.spec.dnsName.replace(/\.$/, "")}.`
 
 const solverError = (detail: string, retryable: boolean) => new SolverError({ solver: SOLVER, detail, retryable })
 
@@ -32,9 +29,7 @@ const rfc2136Of = (challenge: Challenge): Rfc2136Solver | undefined => challenge
 const nameserverOf = (config: Rfc2136Solver): Result.Result<Nameserver, SolverError> =>
   Result.mapError(parseNameserver(config.nameserver), (error) => solverError(error.detail, false))
 
-/** What the Challenge's status will say, and whether trying again can help. */
-const describeZoneFailure = (fqdn: string, error: ZoneNotFound | QueryError): SolverError =>
-  error._tag === "ZoneNotFound" ? solverError(error.detail, true) : solverError(`could not find the zone of "${fqdn}": ${error.message}`, true)
+const describeRecordFailure = (error: ChallengeRecordError): SolverError => solverError(error.detail, error.retryable)
 
 const updateHint = (error: Extract<DnsUpdateError, { _tag: "DnsUpdateFailed" }>): string => {
   if (!error.signed && (error.rcode === "REFUSED" || error.rcode === "NOTAUTH")) {
@@ -74,8 +69,8 @@ export const makeRfc2136Solver: Effect.Effect<ChallengeSolver, never, ResourceSt
     Effect.gen(function* () {
       const server = yield* Effect.fromResult(nameserverOf(config))
       const key = yield* loadTsigKey(challenge, config, settings.clusterResourceNamespace)
-      const fqdn = challengeRecordName(challenge)
-      const zone = yield* findZone(fqdn, server).pipe(Effect.mapError((error) => describeZoneFailure(fqdn, error)))
+      const resolvers = yield* Effect.fromResult(recursiveNameservers(settings, server)).pipe(Effect.mapError((detail) => solverError(detail, false)))
+      const { fqdn, zone } = yield* locateChallengeRecord(challenge, { cname: resolvers, zone: [server] }).pipe(Effect.mapError(describeRecordFailure))
       yield* sendUpdate(server, zone, { action, name: fqdn, value: challenge.spec.key, ttl: RECORD_TTL }, key).pipe(
         Effect.mapError(describeUpdateFailure),
       )
@@ -87,7 +82,7 @@ export const makeRfc2136Solver: Effect.Effect<ChallengeSolver, never, ResourceSt
   const present = (challenge: Challenge) => {
     const config = rfc2136Of(challenge)
     return config === undefined
-      ? Effect.fail(solverError("the Challenge's solver has no dns01.rfc2136 section; certops solves DNS-01 over RFC 2136 only", false))
+      ? Effect.fail(solverError("the Challenge's solver has no dns01.rfc2136 section", false))
       : change("add", challenge, config)
   }
 
@@ -101,16 +96,9 @@ export const makeRfc2136Solver: Effect.Effect<ChallengeSolver, never, ResourceSt
     Effect.gen(function* () {
       const config = rfc2136Of(challenge)
       if (config === undefined) return { ok: false, detail: "the Challenge's solver has no dns01.rfc2136 section" } as const
-      const configured = settings.selfCheckNameservers
-      const parsed = Result.all(
-        configured.length > 0 ? configured.map((address) => parseNameserver(address, "self-check nameserver")) : [parseNameserver(config.nameserver)],
-      )
-      if (Result.isFailure(parsed)) return { ok: false, detail: parsed.failure.detail } as const
-      return yield* checkTxtPropagated(parsed.success, {
-        fqdn: challengeRecordName(challenge),
-        dnsName: challenge.spec.dnsName,
-        value: challenge.spec.key,
-      })
+      const server = nameserverOf(config)
+      if (Result.isFailure(server)) return { ok: false, detail: server.failure.detail } as const
+      return yield* selfCheckChallenge(settings, challenge, server.success)
     }).pipe(Effect.provideContext(services))
 
   return { present, selfCheck, cleanUp }

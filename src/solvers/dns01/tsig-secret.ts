@@ -10,7 +10,7 @@ import type { Rfc2136Solver } from "../../api/issuer.ts"
 import { Secrets } from "../../api/kinds.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { SolverError } from "../solver.ts"
-import { supportedTsigAlgorithms, tsigAlgorithmNamed } from "./tsig-algorithm.ts"
+import { supportedTsigAlgorithms, tsigAlgorithmNamed } from "../../rules/tsig-algorithm.ts"
 import type { TsigKey } from "./tsig.ts"
 
 const SOLVER = "rfc2136"

@@ -5,7 +5,7 @@
 // believed. The secret stays Redacted and never enters an error text.
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Redacted, Result, Schema } from "effect"
-import type { TsigAlgorithm } from "./tsig-algorithm.ts"
+import type { TsigAlgorithm } from "../../rules/tsig-algorithm.ts"
 import { canonicalName, readName, recordOffsets, u16, u32, u48, withAdditionalCount } from "./wire.ts"
 
 export interface TsigKey {

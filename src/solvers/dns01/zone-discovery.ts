@@ -1,15 +1,16 @@
 // Which zone an RFC 2136 update goes to, found as cert-manager finds it
-// (FindZoneByFqdn): ask the solver's nameserver for the SOA of the record's
-// name, then of each parent in turn, until one answers with a SOA record.
+// (FindZoneByFqdn): ask the nameservers (the first that answers) for the SOA
+// of the record's name, then of each parent in turn, until one answers with a
+// SOA record.
 //
 //   _acme-challenge.www.example.com.  NXDOMAIN (or NOERROR with no SOA): climb
 //                   www.example.com.  NXDOMAIN: climb
 //                       example.com.  NOERROR with its SOA: the zone
 import { Effect, Schema } from "effect"
-import { query, type QueryError } from "./dns-query.ts"
+import { queryFirstAnswering, type QueryError } from "./dns-query.ts"
 import type { DnsTransport } from "./dns-transport.ts"
 import { Rcode, rcodeName } from "./message.ts"
-import { formatNameserver, type Nameserver } from "./nameserver.ts"
+import { formatQueryServer, type QueryServer } from "../../rules/nameserver.ts"
 
 export class ZoneNotFound extends Schema.TaggedError<ZoneNotFound>()("ZoneNotFound", {
   fqdn: Schema.String,
@@ -26,11 +27,11 @@ const namesUpFrom = (fqdn: string): ReadonlyArray<string> => {
   return labels.map((_, index) => `${labels.slice(index).join(".")}.`)
 }
 
-export const findZone = (fqdn: string, server: Nameserver): Effect.Effect<string, ZoneNotFound | QueryError, DnsTransport> =>
+export const findZone = (fqdn: string, nameservers: ReadonlyArray<QueryServer>): Effect.Effect<string, ZoneNotFound | QueryError, DnsTransport> =>
   Effect.gen(function* () {
-    const servers = `[${formatNameserver(server)}]`
+    const servers = `[${nameservers.map(formatQueryServer).join(", ")}]`
     for (const name of namesUpFrom(fqdn)) {
-      const answer = yield* query(server, name, "SOA")
+      const answer = yield* queryFirstAnswering(nameservers, name, "SOA")
       if (answer.rcode === Rcode.NXDOMAIN) continue
       if (answer.rcode !== Rcode.NOERROR) {
         return yield* new ZoneNotFound({

@@ -104,7 +104,7 @@ describe("certops under its own RBAC", () => {
           "--lease-namespace", "certops", "--lease-duration", "6 seconds", "--identity", `rbac-${namespace}`,
           "--http-port", "0", "--webhook-port", "0",
           "--http01-port", String(env.acme.httpPort), "--http01-self-check-port", String(env.acme.httpPort),
-          "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`, "--self-check-interval", "1 second",
+          "--self-check-nameservers", `${env.dns.host}:${env.dns.port}`, "--self-check-recursive-only", "true", "--self-check-interval", "1 second",
           "--http01-ingress-service", "certops-acme-http01:8089",
         ],
         { cwd: root, env: { PATH: process.env["PATH"], HOME: dir }, stdio: ["ignore", log, log] },

@@ -35,6 +35,16 @@ const table: Record<string, ReadonlyArray<Expected>> = {
   "invalid-dns-name.yaml": [[9, "invalid-dns-name", "spec.dnsNames[1]"]],
   "wildcard-not-leftmost.yaml": [[7, "invalid-dns-name", "spec.dnsNames[0]"]],
   "ip-as-dns-name.yaml": [[8, "invalid-dns-name", "spec.dnsNames[0]"]],
+  "webhook-solver.yaml": [
+    [13, "invalid-solver", "spec.acme.solvers[0].dns01.webhook.groupName"],
+    [18, "invalid-solver", "spec.acme.solvers[1].dns01.webhook.solverName"],
+    [19, "invalid-solver", "spec.acme.solvers[1].dns01.webhook.config"],
+  ],
+  "rfc2136-solver.yaml": [
+    [13, "invalid-solver", "spec.acme.solvers[0].dns01.rfc2136.tsigSecretSecretRef"],
+    [14, "invalid-solver", "spec.acme.solvers[0].dns01.rfc2136.nameserver"],
+    [16, "invalid-solver", "spec.acme.solvers[0].dns01.rfc2136.tsigAlgorithm"],
+  ],
   "wildcard-http01-only.yaml": [[21, "wildcard-needs-dns01", "spec.dnsNames[1]"]],
   "duplicate-a.yaml": [[4, "duplicate", "metadata.name"]],
   "nested/duplicate-b.yaml": [[5, "duplicate", "metadata.name"]],

@@ -5,7 +5,7 @@ import * as dnsPacket from "dns-packet"
 import { Effect, Layer } from "effect"
 import { DnsTransport, DnsTransportError } from "../../../../src/solvers/dns01/dns-transport.ts"
 import { Rcode } from "../../../../src/solvers/dns01/message.ts"
-import { formatNameserver } from "../../../../src/solvers/dns01/nameserver.ts"
+import { formatQueryServer } from "../../../../src/rules/nameserver.ts"
 import { signMessage, splitSigned, type TsigKey } from "../../../../src/solvers/dns01/tsig.ts"
 
 export interface FakeNameserverOptions {
@@ -21,6 +21,8 @@ export interface FakeNameserverOptions {
   readonly updateRcode?: number
   /** A records to serve (name → address). */
   readonly addresses?: Readonly<Record<string, string>>
+  /** CNAME records to serve (name → target), answered to CNAME questions as a resolver would. */
+  readonly cnames?: Readonly<Record<string, string>>
   /** Answer nothing: every exchange times out. */
   readonly unreachable?: boolean
 }
@@ -61,8 +63,11 @@ export const fakeNameserver = (options: FakeNameserverOptions): FakeNameserver =
       answers.push({ type: "SOA", name: zone, ttl: 5, data: { mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial: 1 } })
     }
     if (question.type === "TXT") for (const { value, ttl } of txt) answers.push({ type: "TXT", name, ttl, data: [value] })
+    if (question.type === "NS" && name === zone) answers.push({ type: "NS", name: zone, ttl: 5, data: `ns.${zone}` })
     if (question.type === "A" && address !== undefined) answers.push({ type: "A", name, ttl: 5, data: address })
-    const exists = name === zone || txt.length > 0 || address !== undefined
+    const cname = options.cnames?.[name]
+    if (question.type === "CNAME" && cname !== undefined) answers.push({ type: "CNAME", name, ttl: 5, data: cname })
+    const exists = name === zone || txt.length > 0 || address !== undefined || cname !== undefined
     return respond(request, 0, exists ? Rcode.NOERROR : Rcode.NXDOMAIN, answers)
   }
 
@@ -99,7 +104,7 @@ export const fakeNameserver = (options: FakeNameserverOptions): FakeNameserver =
     DnsTransport.of({
       exchange: (server, request) =>
         Effect.suspend(() => {
-          const address = formatNameserver(server)
+          const address = formatQueryServer(server)
           if (options.unreachable === true) return Effect.fail(new DnsTransportError({ server: address, detail: "no answer over UDP within 2s" }))
           const packet = dnsPacket.decode(request)
           const opcode = (request.readUInt16BE(2) >> 11) & 0xf

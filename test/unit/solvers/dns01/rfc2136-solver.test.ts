@@ -8,7 +8,7 @@ import type { Rfc2136Solver } from "../../../../src/api/issuer.ts"
 import { Secrets } from "../../../../src/api/kinds.ts"
 import { defaultIssuanceSettings, IssuanceSettings } from "../../../../src/settings/issuance-settings.ts"
 import { makeRfc2136Solver } from "../../../../src/solvers/dns01/rfc2136-solver.ts"
-import { tsigAlgorithmNamed } from "../../../../src/solvers/dns01/tsig-algorithm.ts"
+import { tsigAlgorithmNamed } from "../../../../src/rules/tsig-algorithm.ts"
 import type { TsigKey } from "../../../../src/solvers/dns01/tsig.ts"
 import { Rcode } from "../../../../src/solvers/dns01/message.ts"
 import type { ChallengeSolver, SolverError } from "../../../../src/solvers/solver.ts"
@@ -216,31 +216,98 @@ describe("present", () => {
 })
 
 describe("selfCheck", () => {
-  it("waits for the value at the solver's nameserver, in cert-manager's words", () =>
+  it("waits for the value at the solver's nameserver, in cert-manager's words and saying what that server saw", () =>
     withSolver(({ solver }) =>
       Effect.gen(function* () {
         const subject = dns01()
-        expect(yield* solver.selfCheck(subject)).toEqual({ ok: false, detail: 'DNS record for "www.example.test" not yet propagated' })
+        expect(yield* solver.selfCheck(subject)).toEqual({
+          ok: false,
+          detail: 'DNS record for "www.example.test" not yet propagated: 192.0.2.53:5353 has no TXT record at _acme-challenge.www.example.test. (NXDOMAIN)',
+        })
         yield* solver.present(subject)
         expect(yield* solver.selfCheck(subject)).toEqual({ ok: true })
-        // Another Challenge's value at the same name does not count.
-        expect((yield* solver.selfCheck(dns01())).ok).toBe(false)
+        // Another Challenge's value at the same name does not count: it is stale for this one.
+        const other = yield* solver.selfCheck(dns01({ key: "another-challenge-key" }))
+        expect(other).toEqual({
+          ok: false,
+          detail: `DNS record for "www.example.test" not yet propagated: 192.0.2.53:5353 serves a stale value at _acme-challenge.www.example.test.: "${subject.spec.key}"`,
+        })
       }),
     ))
 
-  it("asks every self-check nameserver instead, when they are set", () =>
+  it("asks every recursive nameserver, when they are set and recursive-only is on", () =>
     withSolver(
       ({ solver, nameserver }) =>
         Effect.gen(function* () {
           const subject = dns01()
           yield* solver.present(subject)
           expect(yield* solver.selfCheck(subject)).toEqual({ ok: true })
-          expect(nameserver.questions.filter((question) => question.includes(" TXT "))).toEqual([
+          expect(nameserver.questions.filter((question) => question.includes(" TXT ")).sort()).toEqual([
             "10.0.0.1:53 TXT _acme-challenge.www.example.test",
             "10.0.0.2:5353 TXT _acme-challenge.www.example.test",
           ])
         }),
-      { settings: { selfCheckNameservers: ["10.0.0.1", "10.0.0.2:5353"] } },
+      { settings: { selfCheckNameservers: ["10.0.0.1", "10.0.0.2:5353"], selfCheckRecursiveOnly: true } },
+    ))
+
+  it("asks the zone's authoritative nameservers, found through the recursive ones, by default", () =>
+    withSolver(
+      ({ solver, nameserver }) =>
+        Effect.gen(function* () {
+          const subject = dns01()
+          yield* solver.present(subject)
+          expect(yield* solver.selfCheck(subject)).toEqual({ ok: true })
+          // The zone's NS (ns.example.test) at its address, on the authoritative port; the resolver only finds it.
+          expect(nameserver.questions.filter((question) => question.startsWith("10.0.0.1:53 "))).toEqual(
+            expect.arrayContaining(["10.0.0.1:53 NS example.test", "10.0.0.1:53 A ns.example.test"]),
+          )
+          expect(nameserver.questions.filter((question) => question.includes(" TXT "))).toEqual(["192.0.2.99:5300 TXT _acme-challenge.www.example.test"])
+        }),
+      {
+        settings: { selfCheckNameservers: ["10.0.0.1"], selfCheckAuthoritativePort: 5300 },
+        nameserver: { addresses: { "ns.example.test": "192.0.2.99" } },
+      },
+    ))
+
+  it("follows CNAMEs with cnameStrategy Follow: the update and the check go where the chain ends", () =>
+    withSolver(
+      ({ solver, nameserver }) =>
+        Effect.gen(function* () {
+          const subject = challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+          yield* solver.present(subject)
+          expect(nameserver.txt("_acme-challenge.www.example.test")).toEqual([])
+          expect(nameserver.txt("www.delegation.example.test").map((record) => record.value)).toEqual([subject.spec.key])
+          expect(yield* solver.selfCheck(subject)).toEqual({ ok: true })
+          // Without Follow the record goes where the name says, CNAME or not.
+          const plain = dns01({ key: "plain-key" })
+          yield* solver.present(plain)
+          expect(nameserver.txt("_acme-challenge.www.example.test").map((record) => record.value)).toEqual(["plain-key"])
+        }),
+      { nameserver: { cnames: { "_acme-challenge.www.example.test": "www.delegation.example.test." } } },
+    ))
+
+  it("refuses a CNAME loop, naming the chain, without retrying", () =>
+    withSolver(
+      ({ solver }) =>
+        Effect.gen(function* () {
+          const subject = challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+          const error = yield* presentFails(solver, subject)
+          expect(error.detail).toBe("CNAME loop: _acme-challenge.www.example.test. → a.example.test. → b.example.test. → a.example.test.")
+          expect(error.retryable).toBe(false)
+          expect(yield* solver.selfCheck(subject)).toEqual({ ok: false, detail: error.detail })
+        }),
+      { nameserver: { cnames: { "_acme-challenge.www.example.test": "a.example.test.", "a.example.test": "b.example.test.", "b.example.test": "a.example.test." } } },
+    ))
+
+  it("calls a CNAME into no known zone dangling", () =>
+    withSolver(
+      ({ solver }) =>
+        Effect.gen(function* () {
+          const subject = challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+          const error = yield* presentFails(solver, subject)
+          expect(error.detail).toMatch(/^dangling CNAME: _acme-challenge\.www\.example\.test\. → gone\.nowhere\.invalid\., and gone\.nowhere\.invalid\. is in no zone that 192\.0\.2\.53:5353 knows/)
+        }),
+      { nameserver: { cnames: { "_acme-challenge.www.example.test": "gone.nowhere.invalid." } } },
     ))
 
   it("reports an error rcode and a resolver failure as they are", () =>
@@ -256,7 +323,7 @@ describe("selfCheck", () => {
       withSolver(
         ({ solver }) =>
           Effect.gen(function* () {
-            expect(yield* solver.selfCheck(dns01())).toEqual({ ok: false, detail: "192.0.2.53:5353: no answer over UDP within 2s" })
+            expect(yield* solver.selfCheck(dns01())).toEqual({ ok: false, detail: "192.0.2.53:5353 did not answer: no answer over UDP within 2s" })
           }),
         { nameserver: { unreachable: true } },
       ),

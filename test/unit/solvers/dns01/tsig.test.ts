@@ -4,7 +4,7 @@
 // byte of them changes.
 import { Redacted, Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { tsigAlgorithmNamed } from "../../../../src/solvers/dns01/tsig-algorithm.ts"
+import { tsigAlgorithmNamed } from "../../../../src/rules/tsig-algorithm.ts"
 import { signMessage, splitSigned, verifyResponse, type SignedParts, type TsigKey } from "../../../../src/solvers/dns01/tsig.ts"
 import { captures, vectorSecret, type Capture } from "./tsig-vectors.ts"
 

@@ -1,7 +1,8 @@
 // Where a DNS server is: "host", "host:port", "[v6]:port" or a bare IPv6
 // address, the port defaulting to 53. Follows cert-manager's ValidNameserver,
-// and its error texts, for an RFC 2136 solver's `nameserver`; self-check
-// nameservers are written the same way.
+// and its error texts, for an RFC 2136 solver's `nameserver`. Self-check
+// nameservers are written the same way, or as a DNS-over-HTTPS URL, as
+// cert-manager's --dns01-recursive-nameservers may be.
 import { isIP } from "node:net"
 import { Result, Schema } from "effect"
 
@@ -43,4 +44,28 @@ export const parseNameserver = (text: string, role = "RFC2136 nameserver"): Resu
   const number = /^\d{1,5}$/.test(port) ? Number(port) : Number.NaN
   if (!(number >= 1 && number <= 65535)) return invalid(`is invalid: address ${address}: invalid port`)
   return Result.succeed({ host, port: number })
+}
+
+/** A DNS-over-HTTPS endpoint (RFC 8484): queries are POSTed to it as application/dns-message. */
+export interface DohEndpoint {
+  readonly url: string
+}
+
+/** Where a query may go: a nameserver over UDP/TCP, or a DoH endpoint. Updates go to nameservers only. */
+export type QueryServer = Nameserver | DohEndpoint
+
+export const isDoh = (server: QueryServer): server is DohEndpoint => "url" in server
+
+export const formatQueryServer = (server: QueryServer): string => (isDoh(server) ? server.url : formatNameserver(server))
+
+/**
+ * A self-check nameserver: host:port as above, or an https:// URL (http://
+ * too, for a resolver on the same host).
+ */
+export const parseQueryServer = (text: string, role = "self-check nameserver"): Result.Result<QueryServer, InvalidNameserver> => {
+  const address = text.trim()
+  if (!/^https?:\/\//i.test(address)) return parseNameserver(address, role)
+  return URL.canParse(address)
+    ? Result.succeed({ url: new URL(address).href })
+    : Result.fail(new InvalidNameserver({ detail: `${role} is invalid: "${address}" is not a URL` }))
 }

@@ -1,0 +1,46 @@
+// Checks on an ACME issuer's DNS-01 solver configuration beyond its schema,
+// the ones cert-manager's webhook makes and the ones that would otherwise
+// surface only when a Challenge runs: a webhook's groupName and solverName
+// are names the API server can route, its config is an object; an RFC 2136
+// nameserver is host[:port]; the TSIG algorithm is one certops knows, and a
+// key name comes with the Secret that holds the key.
+import type { IssuerSpec } from "../api/issuer.ts"
+import { objectNameProblem } from "./dns-names.ts"
+import { parseNameserver } from "./nameserver.ts"
+import { supportedTsigAlgorithms, tsigAlgorithmNamed } from "./tsig-algorithm.ts"
+
+export interface SolverConfigProblem {
+  /** Below the issuer's spec: ["acme", "solvers", 0, "dns01", "webhook", "groupName"]. */
+  readonly path: ReadonlyArray<string | number>
+  readonly message: string
+}
+
+const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value)
+
+export const solverConfigProblems = (spec: IssuerSpec): ReadonlyArray<SolverConfigProblem> =>
+  (spec.acme?.solvers ?? []).flatMap((solver, index) => {
+    const at = ["acme", "solvers", index, "dns01"] as const
+    const problems: Array<SolverConfigProblem> = []
+    const webhook = solver.dns01?.webhook
+    if (webhook !== undefined) {
+      const groupProblem = objectNameProblem(webhook.groupName)
+      if (groupProblem !== undefined) problems.push({ path: [...at, "webhook", "groupName"], message: `${groupProblem}: an API group name, as in the solver's APIService` })
+      const solverProblem = objectNameProblem(webhook.solverName)
+      if (solverProblem !== undefined) problems.push({ path: [...at, "webhook", "solverName"], message: `${solverProblem}: the resource the solver serves` })
+      if (webhook.config !== undefined && !isObject(webhook.config)) {
+        problems.push({ path: [...at, "webhook", "config"], message: `must be an object (the solver's own settings), not ${Array.isArray(webhook.config) ? "a list" : JSON.stringify(webhook.config)}` })
+      }
+    }
+    const rfc2136 = solver.dns01?.rfc2136
+    if (rfc2136 !== undefined) {
+      const nameserver = parseNameserver(rfc2136.nameserver)
+      if (nameserver._tag === "Failure") problems.push({ path: [...at, "rfc2136", "nameserver"], message: nameserver.failure.detail })
+      if (tsigAlgorithmNamed(rfc2136.tsigAlgorithm) === undefined) {
+        problems.push({ path: [...at, "rfc2136", "tsigAlgorithm"], message: `"${rfc2136.tsigAlgorithm}" is not a TSIG algorithm certops knows (use one of ${supportedTsigAlgorithms.join(", ")})` })
+      }
+      if ((rfc2136.tsigKeyName ?? "") !== "" && rfc2136.tsigSecretSecretRef === undefined) {
+        problems.push({ path: [...at, "rfc2136", "tsigSecretSecretRef"], message: "required when tsigKeyName is set: the Secret that holds the TSIG key" })
+      }
+    }
+    return problems
+  })
