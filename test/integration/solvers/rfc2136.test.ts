@@ -16,6 +16,7 @@ import type { ChallengeSolver } from "../../../src/solvers/solver.ts"
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { deleteTxt, queryTxt } from "../../support/dns.ts"
+import { dohServer } from "../../support/dns-viewpoints.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { challengeFor, newAcmeClient, openChallenge, settledAuthorization } from "./acme-walk.ts"
 
@@ -100,7 +101,11 @@ describe("RFC 2136 solver against bind9", () => {
     withSolver((solver) =>
       Effect.gen(function* () {
         const subject = challenge()
-        assert.deepStrictEqual(yield* solver.selfCheck(subject), { ok: false, detail: `DNS record for "${subject.spec.dnsName}" not yet propagated` })
+        // The zone's wildcard A record makes the name exist: no TXT, but no NXDOMAIN either.
+        assert.deepStrictEqual(yield* solver.selfCheck(subject), {
+          ok: false,
+          detail: `DNS record for "${subject.spec.dnsName}" not yet propagated: ${dns.host}:${dns.port} has no TXT record at ${recordName(subject)}.`,
+        })
 
         yield* solver.present(subject)
         yield* solver.present(subject)
@@ -142,6 +147,52 @@ describe("RFC 2136 solver against bind9", () => {
             yield* solver.cleanUp(subject)
           }),
         { settings: { selfCheckNameservers: [`127.0.0.1:${relay.port}`], selfCheckRecursiveOnly: true } },
+      )
+    }),
+  )
+
+  it.live("self-checks through a DNS-over-HTTPS endpoint given as a self-check nameserver", () =>
+    Effect.gen(function* () {
+      const doh = yield* dohServer(dns)
+      yield* withSolver(
+        (solver) =>
+          Effect.gen(function* () {
+            const subject = challenge()
+            const before = yield* solver.selfCheck(subject)
+            assert.deepStrictEqual(before, {
+              ok: false,
+              detail: `DNS record for "${subject.spec.dnsName}" not yet propagated: ${doh.url} has no TXT record at ${recordName(subject)}.`,
+            })
+            yield* solver.present(subject)
+            assert.deepStrictEqual(yield* solver.selfCheck(subject), { ok: true })
+            assert.strictEqual(doh.queries(), 2)
+            yield* solver.cleanUp(subject)
+          }),
+        { settings: { selfCheckNameservers: [doh.url], selfCheckRecursiveOnly: true } },
+      )
+    }),
+  )
+
+  it.live("self-checks at the zone's authoritative nameservers, found through the resolver, by default", () =>
+    Effect.gen(function* () {
+      const relay = yield* countingRelay
+      yield* withSolver(
+        (solver) =>
+          Effect.gen(function* () {
+            const subject = challenge()
+            yield* solver.present(subject)
+            assert.deepStrictEqual(yield* solver.selfCheck(subject), { ok: true })
+            // The resolver answers SOA, NS and the NS's address; the TXT question goes to ns.certops.test itself.
+            assert.isAtLeast(relay.relayed(), 3)
+            yield* solver.cleanUp(subject)
+            const after = yield* solver.selfCheck(subject)
+            assert.deepStrictEqual(after, {
+              ok: false,
+              detail: `DNS record for "${subject.spec.dnsName}" not yet propagated: 127.0.0.1:${dns.port} has no TXT record at ${recordName(subject)}.`,
+            })
+          }),
+        // bind9's NS record says ns.certops.test, which resolves to 127.0.0.1; bind9 is on its own port.
+        { settings: { selfCheckNameservers: [`127.0.0.1:${relay.port}`], selfCheckAuthoritativePort: dns.port } },
       )
     }),
   )
