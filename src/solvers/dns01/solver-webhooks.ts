@@ -71,7 +71,7 @@ const describeRefusal = (webhook: SolverWebhook, error: KubeApiError): SolverWeb
     case 404:
       return new SolverWebhookError({ detail: `the API server serves no ${where}: is the solver's APIService v1alpha1.${webhook.groupName} registered? (${error.detail})`, retryable: true })
     case 403:
-      return new SolverWebhookError({ detail: `certops may not create ${where}: grant it "create" on group ${webhook.groupName} (deploy/webhook-solver-rbac.yaml) (${error.detail})`, retryable: true })
+      return new SolverWebhookError({ detail: `certops may not create ${where}: grant it "create" on group ${webhook.groupName} (deploy/webhook-solvers/clusterrole.yaml) (${error.detail})`, retryable: true })
     case 503:
       return new SolverWebhookError({ detail: `the solver behind APIService v1alpha1.${webhook.groupName} is unavailable: ${error.detail}`, retryable: true })
     default:
