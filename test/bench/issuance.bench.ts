@@ -8,7 +8,10 @@
 //      webhook to all Ready (the apply step is part of the cost)
 //   4. signed push webhook → Certificate Ready, whole daemon, SelfSigned issuer
 // Prints figures; asserts nothing. Run: node test/bench/issuance.bench.ts
-// Sizes: BENCH_FLOOR_N, BENCH_HTTP01_N and BENCH_DNS01_N (comma lists, default 100,500), BENCH_LATENCY_RUNS.
+//   2b. DNS-01 through the test environment's webhook solver (cert-manager's
+//      webhook API, via the apiserver's aggregation layer), create mode
+// Sizes: BENCH_FLOOR_N, BENCH_HTTP01_N and BENCH_DNS01_N (comma lists, default 100,500), BENCH_WEBHOOK_N
+// (default 100), BENCH_LATENCY_RUNS.
 // BENCH_MODES: which of "create" and "push" to run (default both).
 import { Agent } from "node:https"
 import { createHmac } from "node:crypto"
@@ -43,6 +46,7 @@ const sizes = (name: string, fallback: string) =>
     .filter((n) => n > 0)
 const http01Sizes = sizes("BENCH_HTTP01_N", "100,500")
 const dns01Sizes = sizes("BENCH_DNS01_N", "100,500")
+const webhookSizes = sizes("BENCH_WEBHOOK_N", "100")
 const latencyRuns = Number(process.env["BENCH_LATENCY_RUNS"] ?? 5)
 const modes = (process.env["BENCH_MODES"] ?? "create,push").split(",").map((mode) => mode.trim())
 
@@ -130,8 +134,22 @@ const floor = async (env: TestEnvironment): Promise<FloorFigures> => {
 
 // ---------------------------------------------------------------- 2. certops
 
-const certopsIssuance = (env: TestEnvironment, solver: "HTTP-01" | "DNS-01", n: number, floorRate: number) => {
-  const namespace = `bench-${solver === "HTTP-01" ? "http" : "dns"}-${n}-${run}`
+type BenchSolver = "HTTP-01" | "DNS-01" | "DNS-01 webhook"
+
+const solverConfigs = (env: TestEnvironment, solver: BenchSolver) => {
+  switch (solver) {
+    case "HTTP-01":
+      return [{ http01: { ingress: {} } }]
+    case "DNS-01":
+      return [{ dns01: { rfc2136: { nameserver: `${env.dns.host}:${env.dns.port}`, tsigKeyName: env.dns.tsig.name, tsigAlgorithm: "HMACSHA256", tsigSecretSecretRef: { name: "tsig", key: "secret" } } } }]
+    case "DNS-01 webhook":
+      return [{ dns01: { webhook: { groupName: env.webhookSolver.groupName, solverName: env.webhookSolver.solverName, config: {} } } }]
+  }
+}
+
+const certopsIssuance = (env: TestEnvironment, solver: BenchSolver, n: number, floorRate: number) => {
+  const namespace = `bench-${solver === "HTTP-01" ? "http" : solver === "DNS-01" ? "dns" : "hook"}-${n}-${run}`
+  const zone = solver === "DNS-01 webhook" ? env.webhookSolver.zone.replace(/\.$/, "") : env.dns.zone
   const settings = e2eSettings(env, { namespace })
   return Effect.gen(function* () {
     yield* Effect.promise(() => createNamespaceNamed(env, namespace))
@@ -140,11 +158,7 @@ const certopsIssuance = (env: TestEnvironment, solver: "HTTP-01" | "DNS-01", n: 
     if (solver === "DNS-01") {
       yield* store.create(Secrets, { apiVersion: "v1", kind: "Secret", metadata: { name: "tsig", namespace }, data: { secret: Buffer.from(env.dns.tsig.secret).toString("base64") } })
     }
-    const solvers =
-      solver === "HTTP-01"
-        ? [{ http01: { ingress: {} } }]
-        : [{ dns01: { rfc2136: { nameserver: `${env.dns.host}:${env.dns.port}`, tsigKeyName: env.dns.tsig.name, tsigAlgorithm: "HMACSHA256", tsigSecretSecretRef: { name: "tsig", key: "secret" } } } }]
-    yield* store.create(Issuers, acmeIssuer(env, namespace, "acme", solvers))
+    yield* store.create(Issuers, acmeIssuer(env, namespace, "acme", solverConfigs(env, solver)))
     while ((yield* readyIssuer(namespace, "acme")) === undefined) yield* Effect.sleep("100 millis")
 
     const accounts = yield* AcmeAccounts
@@ -153,8 +167,8 @@ const certopsIssuance = (env: TestEnvironment, solver: "HTTP-01" | "DNS-01", n: 
     const cpu = process.cpuUsage()
     const start = performance.now()
     for (let index = 0; index < n; index++) {
-      const base = `${solver === "HTTP-01" ? "h" : "d"}${n}-${run}-${index}`
-      const names = index % 2 === 0 ? [`${base}.${env.dns.zone}`] : [`${base}a.${env.dns.zone}`, `${base}b.${env.dns.zone}`]
+      const base = `${solver === "HTTP-01" ? "h" : solver === "DNS-01" ? "d" : "w"}${n}-${run}-${index}`
+      const names = index % 2 === 0 ? [`${base}.${zone}`] : [`${base}a.${zone}`, `${base}b.${zone}`]
       yield* store.create(Certificates, certificateFor(namespace, `c${index}`, "acme", names))
     }
     const created = performance.now()
@@ -274,7 +288,7 @@ const latency = (env: TestEnvironment) =>
 
 const program = Effect.gen(function* () {
   console.log(`\nissuance benchmark — ${machine()}`)
-  console.log(`sizes: floor ${floorN} certs at concurrency ${floorConcurrencies.join("/")}; certops HTTP-01 ${http01Sizes.join(" and ")}, DNS-01 ${dns01Sizes.join(" and ")} (half one name, half two); latency ${latencyRuns} runs`)
+  console.log(`sizes: floor ${floorN} certs at concurrency ${floorConcurrencies.join("/")}; certops HTTP-01 ${http01Sizes.join(" and ")}, DNS-01 ${dns01Sizes.join(" and ")}, DNS-01 webhook ${webhookSizes.join(" and ")} (half one name, half two); latency ${latencyRuns} runs`)
   const started = performance.now()
   const env = yield* startEnvironment(makeRunDir())
   console.log(`  environment up in ${((performance.now() - started) / 1000).toFixed(1)} s (pebble without validation sleep, default authz reuse; logs in ${env.dir})`)
@@ -283,6 +297,7 @@ const program = Effect.gen(function* () {
   if (modes.includes("create")) {
     for (const n of http01Sizes) yield* certopsIssuance(env, "HTTP-01", n, floorRate)
     for (const n of dns01Sizes) yield* certopsIssuance(env, "DNS-01", n, floorRate)
+    for (const n of webhookSizes) yield* certopsIssuance(env, "DNS-01 webhook", n, floorRate)
   }
   if (modes.includes("push")) {
     for (const n of http01Sizes) rows.push(yield* Effect.promise(() => fromOnePush(env, "HTTP-01", n, floorFigures)))

@@ -1,5 +1,6 @@
 // Where the built and installed test binaries are. Versions come from
 // versions.sh, the one place they are pinned.
+import { createHash } from "node:crypto"
 import { accessSync, constants, readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -16,6 +17,13 @@ const versions = Object.fromEntries(
 
 export const kubernetesVersion = versions["KUBERNETES_VERSION"] ?? "unknown"
 export const etcdVersion = versions["ETCD_VERSION"] ?? "unknown"
+export const certManagerVersion = versions["CERT_MANAGER_VERSION"] ?? "unknown"
+
+// build-binaries.sh keys the solver by its source, so an edit rebuilds it.
+const webhookSolverSha = createHash("sha256")
+  .update(readFileSync(new URL("./go/webhook-solver/main.go", import.meta.url)))
+  .digest("hex")
+  .slice(0, 12)
 
 export const cacheDir =
   process.env["CERTOPS_CACHE"] ?? join(process.env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "certops")
@@ -26,6 +34,7 @@ export const binaries = {
   kubeApiserver: builtBinary("kube-apiserver", kubernetesVersion),
   kubectl: builtBinary("kubectl", kubernetesVersion),
   etcd: builtBinary("etcd", etcdVersion),
+  webhookSolver: builtBinary("certops-webhook-solver", webhookSolverSha),
   pebble: "/usr/bin/pebble",
   named: "/usr/sbin/named",
   nsupdate: "/usr/bin/nsupdate",

@@ -4,6 +4,7 @@
 # replaces its staging modules with local paths, so a throwaway wrapper module
 # requires it and points every staging module at its published v0.X release;
 # the commands are then built straight from their packages in that module.
+# The DNS-01 webhook solver (go/webhook-solver) is ours, built per source hash.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
@@ -13,6 +14,9 @@ mkdir -p "$bin"
 apiserver="$bin/kube-apiserver-$KUBERNETES_VERSION"
 kubectl="$bin/kubectl-$KUBERNETES_VERSION"
 etcd="$bin/etcd-$ETCD_VERSION"
+# Keyed by main.go's content too: an edit to the solver rebuilds it.
+solver_sha=$(sha256sum "$here/go/webhook-solver/main.go" | cut -c1-12)
+solver="$bin/certops-webhook-solver-$solver_sha"
 
 go_build() { # dir output package [ldflags]
   (cd "$1" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags="-s -w ${4:-}" -o "$2.tmp" "$3")
@@ -54,5 +58,20 @@ build_etcd() {
   rm -rf "$work"
 }
 
+# cert-manager's own go.mod pins what its packages need; `go mod tidy` in the
+# throwaway module resolves the rest (and writes go.sum) for the solver's imports.
+build_webhook_solver() {
+  local work started=$SECONDS
+  work=$(mktemp -d)
+  printf 'module certops.local/webhook-solver\n\ngo 1.26.0\n\nrequire github.com/cert-manager/cert-manager %s\n' "$CERT_MANAGER_VERSION" > "$work/go.mod"
+  cp "$here/go/webhook-solver/main.go" "$work/main.go"
+  # Called on the right of `||`, where set -e does not apply: fail explicitly.
+  (cd "$work" && GOFLAGS=-mod=mod go mod tidy) || return 1
+  go_build "$work" "$solver" . || return 1
+  rm -rf "$work"
+  echo "built the webhook solver in $(( SECONDS - started )) s"
+}
+
 [ -x "$etcd" ] || { echo "building etcd $ETCD_VERSION → $etcd"; build_etcd; }
 [ -x "$apiserver" ] && [ -x "$kubectl" ] || { echo "building kube-apiserver and kubectl $KUBERNETES_VERSION → $bin"; build_kubernetes; }
+[ -x "$solver" ] || { echo "building the webhook solver (cert-manager $CERT_MANAGER_VERSION) → $solver"; build_webhook_solver; }

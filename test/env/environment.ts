@@ -11,6 +11,7 @@ import { startGitServer, type GitServer } from "./git-server.ts"
 import { startKubeApiserver, type KubeConnection } from "./kube-apiserver.ts"
 import { startPebble, type AcmeServer } from "./pebble.ts"
 import { freePort } from "./ports.ts"
+import { startWebhookSolver, type WebhookSolverEndpoint } from "./webhook-solver.ts"
 import { randomBytes } from "node:crypto"
 
 /** Connection details handed to tests; plain data, so it crosses to workers. */
@@ -22,6 +23,8 @@ export interface TestEnvironment {
   readonly acme: AcmeServer
   readonly dns: DnsServer
   readonly git: GitServer
+  /** A cert-manager DNS-01 webhook solver behind the aggregation layer; bind9 forwards its zone to it. */
+  readonly webhookSolver: WebhookSolverEndpoint
 }
 
 export const makeRunDir = (): string => {
@@ -34,16 +37,23 @@ export const makeRunDir = (): string => {
 export const startEnvironment = (dir: string): Effect.Effect<TestEnvironment, ComponentError, Scope.Scope> =>
   Effect.gen(function* () {
     const http01Port = yield* freePort
+    // bind9 forwards the solver's zone to this port and starts long before
+    // the solver can (it needs the apiserver), so the port is chosen here.
+    const solverDnsPort = yield* freePort
+    const solverZone = "webhook.test"
     const gitRoot = join(dir, "git")
     mkdirSync(gitRoot, { recursive: true })
     const control = Effect.gen(function* () {
       const etcd = yield* startEtcd({ dir })
       const kube = yield* startKubeApiserver({ dir, etcdUrl: etcd.url })
-      yield* applyProjectCrds(kube.kubeconfig)
-      return { etcdUrl: etcd.url, kube }
+      const [, solver] = yield* Effect.all(
+        [applyProjectCrds(kube.kubeconfig), startWebhookSolver({ dir, kube, dnsPort: solverDnsPort, zone: solverZone })],
+        { concurrency: "unbounded" },
+      )
+      return { etcdUrl: etcd.url, kube, solver }
     })
     const acme = Effect.gen(function* () {
-      const bind9 = yield* startBind9({ dir })
+      const bind9 = yield* startBind9({ dir, forwardZones: [{ zone: solverZone, host: "127.0.0.1", port: solverDnsPort }] })
       const pebble = yield* startPebble({ dir, httpPort: http01Port, dnsServer: `${bind9.host}:${bind9.port}` })
       return { bind9, pebble }
     })
@@ -52,5 +62,6 @@ export const startEnvironment = (dir: string): Effect.Effect<TestEnvironment, Co
     const { process: _pebble, ...acmeServer } = ca.pebble
     const { process: _bind9, ...dns } = ca.bind9
     const { process: _kube, ...kube } = cluster.kube
-    return { dir, etcdUrl: cluster.etcdUrl, kube, acme: acmeServer, dns, git: gitServer }
+    const { process: _solver, ...webhookSolver } = cluster.solver
+    return { dir, etcdUrl: cluster.etcdUrl, kube, acme: acmeServer, dns, git: gitServer, webhookSolver }
   })

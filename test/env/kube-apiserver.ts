@@ -66,12 +66,20 @@ const writeCredentials = (certDir: string, port: number): KubeCredentials => {
   })
   const admin = issueLeaf(ca, { commonName: "certops-test-admin", organizations: ["system:masters"], usage: "client" })
   const serviceAccount = rsaKeyPairPem()
+  // The aggregation layer: the apiserver proxies to extension apiservers
+  // (the webhook solver) with this client certificate, and they trust the
+  // X-Remote-* headers only from a certificate of this CA with this name.
+  const frontProxyCa = createAuthority("certops-test-front-proxy-ca")
+  const frontProxyClient = issueLeaf(frontProxyCa, { commonName: "front-proxy-client", usage: "client" })
   const files: Record<string, string> = {
     "ca.crt": ca.certPem,
     "apiserver.crt": serving.certPem,
     "apiserver.key": serving.keyPem,
     "sa.pub": serviceAccount.publicPem,
     "sa.key": serviceAccount.privatePem,
+    "front-proxy-ca.crt": frontProxyCa.certPem,
+    "front-proxy-client.crt": frontProxyClient.certPem,
+    "front-proxy-client.key": frontProxyClient.keyPem,
   }
   for (const [name, content] of Object.entries(files)) writeFileSync(join(certDir, name), content, { mode: 0o600 })
   return { server: `https://127.0.0.1:${port}`, caPem: ca.certPem, admin }
@@ -107,9 +115,21 @@ export const startKubeApiserver = (
         `--service-account-issuer=${credentials.server}`,
         `--service-account-key-file=${file("sa.pub")}`,
         `--service-account-signing-key-file=${file("sa.key")}`,
-        // Only a setting: no Service is ever routed in the test cluster.
+        // Only a setting: no cluster IP is ever routed in the test cluster.
         "--service-cluster-ip-range=10.0.0.0/24",
         "--endpoint-reconciler-type=none",
+        `--requestheader-client-ca-file=${file("front-proxy-ca.crt")}`,
+        "--requestheader-allowed-names=front-proxy-client",
+        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        "--requestheader-group-headers=X-Remote-Group",
+        "--requestheader-username-headers=X-Remote-User",
+        `--proxy-client-cert-file=${file("front-proxy-client.crt")}`,
+        `--proxy-client-key-file=${file("front-proxy-client.key")}`,
+        // No --enable-aggregator-routing: it routes to EndpointSlice addresses,
+        // and EndpointSlice validation refuses loopback ones ("may not be in
+        // the loopback range"). Without it the aggregator resolves the
+        // APIService's Service, and for type ExternalName dials
+        // https://<externalName>:<APIService port>, i.e. localhost.
         "--allow-privileged=true",
         "--profiling=false",
         "--v=1",

@@ -2,4 +2,5 @@
 # The binaries are cached outside the repository, keyed by these versions.
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.6.16
+CERT_MANAGER_VERSION=v1.21.1
 CERTOPS_CACHE=${CERTOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certops}

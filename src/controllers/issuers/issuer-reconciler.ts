@@ -19,6 +19,8 @@ import { issuerSecretNamespace } from "../shared/issuer-lookup.ts"
 import { accountClient, ensureAccountKey, keyHash } from "./acme-account.ts"
 import { loadCaKeyPair } from "./ca-issuer.ts"
 import { setIssuerReady } from "./ready-condition.ts"
+import { formatPath } from "../../api/decode.ts"
+import { solverConfigProblems } from "../../rules/solver-config.ts"
 
 /** As cert-manager words it: "Failed to update ACME account:400 urn:…:invalidEmail: <detail>". */
 const acmeFailureMessage = (verb: string, failure: AcmeError) => {
@@ -60,6 +62,15 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
 
       const acme = spec.acme
       if (acme === undefined) return done
+      // The rules `certops check` applies to Git, for an issuer made in the cluster.
+      const problems = solverConfigProblems(spec)
+      if (problems.length > 0) {
+        const message = problems.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; ")
+        if (ready?.reason !== "InvalidSpec" || ready.message !== message) yield* events.record(issuer, "Warning", "InvalidSpec", message)
+        yield* setIssuerReady(type, issuer, { status: "False", reason: "InvalidSpec", message })
+        // Only a spec change can fix it, and a spec change wakes the issuer.
+        return done
+      }
       const email = acme.email ?? ""
       const previous = issuer.status?.acme
       const keyPem = yield* ensureAccountKey(acme, namespace).pipe(Effect.result)

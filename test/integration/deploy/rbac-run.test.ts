@@ -1,7 +1,8 @@
 // certops runs with a ServiceAccount token bound to exactly the deploy/
-// ClusterRole and Role: it issues over SelfSigned and over ACME HTTP-01 (with
-// its solver Ingress), takes the Lease, records Events, and no request of its
-// is denied.
+// ClusterRole and Role (and deploy/webhook-solvers, set to the test solver's
+// group): it issues over SelfSigned, over ACME HTTP-01 (with its solver
+// Ingress) and over DNS-01 through a webhook solver, takes the Lease, records
+// Events, and no request of its is denied.
 import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -29,6 +30,12 @@ const admin = (...args: ReadonlyArray<string>) => execFileSync(binaries.kubectl,
 /** A kubeconfig that authenticates as the certops ServiceAccount, nothing more. */
 const serviceAccountKubeconfig = (dir: string) => {
   admin("apply", "--server-side", ...rbacFiles.flatMap((file) => ["-f", join(root, "deploy", file)]))
+  // The webhook solvers' grant, with the group a user would put there: the test solver's.
+  const webhookRole = readFileSync(join(root, "deploy/webhook-solvers/clusterrole.yaml"), "utf8").replace("acme.example.com", env.webhookSolver.groupName)
+  execFileSync(binaries.kubectl, ["--kubeconfig", env.kube.kubeconfig, "apply", "--server-side", "-f", "-", "-f", join(root, "deploy/webhook-solvers/clusterrolebinding.yaml")], {
+    input: webhookRole,
+    encoding: "utf8",
+  })
   const token = admin("create", "token", "certops", "-n", "certops", "--duration", "1h").trim()
   const text = kubeconfigYaml(env.kube.server, env.kube.caPem, { certPem: "", keyPem: "" }, "certops")
     .replace(/    client-certificate-data: .*\n    client-key-data: .*\n/, `    token: ${token}\n`)
@@ -37,7 +44,7 @@ const serviceAccountKubeconfig = (dir: string) => {
   return path
 }
 
-const intents = {
+const intents: Record<string, string> = {
   "issuers.yaml": `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
 metadata:
@@ -57,6 +64,19 @@ spec:
     caBundle: ${Buffer.from(env.acme.tlsCaPem).toString("base64")}
     solvers:
       - http01: { ingress: { ingressClassName: nginx } }
+---
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata:
+  name: hook
+spec:
+  acme:
+    server: ${env.acme.directoryUrl}
+    email: ops@certops.test
+    privateKeySecretRef: { name: hook-account }
+    caBundle: ${Buffer.from(env.acme.tlsCaPem).toString("base64")}
+    solvers:
+      - dns01: { webhook: { groupName: ${env.webhookSolver.groupName}, solverName: ${env.webhookSolver.solverName}, config: {} } }
 `,
   "local.yaml": `apiVersion: cert-manager.io/v1
 kind: Certificate
@@ -77,6 +97,16 @@ spec:
   issuerRef: { name: acme }
 `,
 }
+
+intents["hooked.yaml"] = `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: hooked
+spec:
+  secretName: hooked-tls
+  dnsNames: [${uniqueName("rbac")}.${env.webhookSolver.zone.replace(/\.$/, "")}]
+  issuerRef: { name: hook }
+`
 
 const ready = (name: string) =>
   ResourceStore.use((store) => store.get(Certificates, { namespace, name })).pipe(
@@ -113,6 +143,7 @@ describe("certops under its own RBAC", () => {
 
       yield* eventually("the SelfSigned certificate", ready("local"), 60)
       yield* eventually("the ACME certificate, with its solver Ingress", ready("public"), 90)
+      yield* eventually("the certificate through the webhook solver", ready("hooked"), 90)
       const lease = yield* ResourceStore.use((store) => store.get(Leases, { namespace: "certops", name: "certops-leader" }))
       assert.strictEqual(lease.spec?.holderIdentity, `rbac-${namespace}`)
       const output = readFileSync(logPath, "utf8")
