@@ -65,13 +65,13 @@ build_webhook_solver() {
   work=$(mktemp -d)
   printf 'module certops.local/webhook-solver\n\ngo 1.26.0\n\nrequire github.com/cert-manager/cert-manager %s\n' "$CERT_MANAGER_VERSION" > "$work/go.mod"
   cp "$here/go/webhook-solver/main.go" "$work/main.go"
-  # Called on the right of `||`, where set -e does not apply: fail explicitly.
-  (cd "$work" && GOFLAGS=-mod=mod go mod tidy) || return 1
-  go_build "$work" "$solver" . || return 1
+  (cd "$work" && GOFLAGS=-mod=mod go mod tidy)
+  go_build "$work" "$solver" .
   rm -rf "$work"
   echo "built the webhook solver in $(( SECONDS - started )) s"
 }
 
-[ -x "$etcd" ] || { echo "building etcd $ETCD_VERSION → $etcd"; build_etcd; }
-[ -x "$apiserver" ] && [ -x "$kubectl" ] || { echo "building kube-apiserver and kubectl $KUBERNETES_VERSION → $bin"; build_kubernetes; }
-[ -x "$solver" ] || { echo "building the webhook solver (cert-manager $CERT_MANAGER_VERSION) → $solver"; build_webhook_solver; }
+# In if-bodies, not on the right of `||`: there set -e would not stop a failed build.
+if [ ! -x "$etcd" ]; then echo "building etcd $ETCD_VERSION → $etcd"; build_etcd; fi
+if [ ! -x "$apiserver" ] || [ ! -x "$kubectl" ]; then echo "building kube-apiserver and kubectl $KUBERNETES_VERSION → $bin"; build_kubernetes; fi
+if [ ! -x "$solver" ]; then echo "building the webhook solver (cert-manager $CERT_MANAGER_VERSION) → $solver"; build_webhook_solver; fi
