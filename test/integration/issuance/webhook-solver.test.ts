@@ -11,7 +11,7 @@ import type { AcmeChallengeSolver } from "../../../src/api/issuer.ts"
 import { Certificates, Challenges, Events, Issuers } from "../../../src/api/kinds.ts"
 import { runIssuance } from "../../../src/controllers/issuance.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
-import { queryTxt } from "../../support/dns.ts"
+import { nsupdate, queryTxt } from "../../support/dns.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../../support/kube.ts"
@@ -93,6 +93,39 @@ describe("DNS-01 through a webhook solver", () => {
       // The default viewpoint: the zone's NS (ns.<zone>, 127.0.0.1) found through bind9, asked on the solver's DNS port.
       Effect.provide(e2eLayer(env, e2eSettings(env, { namespace, selfCheckRecursiveOnly: false, selfCheckAuthoritativePort: env.webhookSolver.dnsPort }))),
     ),
+    120_000,
+  )
+})
+
+describe("a webhook solver behind a CNAME (cnameStrategy: Follow)", () => {
+  const namespace = uniqueName("hookcname")
+  it.live("is asked to write the record where the CNAME points, in the solver's zone", () =>
+    Effect.gen(function* () {
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
+      const store = yield* ResourceStore
+      yield* runIssuance
+      const solver: AcmeChallengeSolver = {
+        dns01: { cnameStrategy: "Follow", webhook: { groupName: env.webhookSolver.groupName, solverName: env.webhookSolver.solverName } },
+      }
+      yield* store.create(Issuers, acmeIssuer(env, namespace, "hook", [solver]))
+      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "hook"))
+      // www.<unique>.certops.test delegates its challenge record into the solver's zone.
+      const label = uniqueName("delegated")
+      const name = `${label}.${env.dns.zone}`
+      const target = `_acme-challenge.${label}.${solverZone}`
+      const added = yield* Effect.promise(() => nsupdate(env.dns, [`update add _acme-challenge.${name}. 5 CNAME ${target}.`]))
+      assert.isTrue(added.ok, added.output)
+      yield* store.create(Certificates, certificateFor(namespace, "delegated", "hook", [name]))
+      yield* eventually("the Certificate to be Ready", readyCertificate(namespace, "delegated"), 90)
+      const calls = yield* eventually("Present and CleanUp", callsFor(name).pipe(Effect.map((all) => (all.length >= 2 ? all : undefined))))
+      assert.deepStrictEqual(
+        calls.map((call) => [call.action, call.resolvedFQDN, call.resolvedZone]),
+        [
+          ["Present", `${target}.`, `${solverZone}.`],
+          ["CleanUp", `${target}.`, `${solverZone}.`],
+        ],
+      )
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
     120_000,
   )
 })
