@@ -30,7 +30,7 @@ import { makeRunDir, startEnvironment, type TestEnvironment } from "../env/envir
 import { freePorts } from "../env/ports.ts"
 import { createBareRepository } from "../support/git.ts"
 import { startHttp01Responder } from "../support/http01-responder.ts"
-import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, readyCertificate, readyIssuer } from "../support/issuance-e2e.ts"
+import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, readyCertificate, readyIssuer, rfc2136Solver, tsigSecret } from "../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../support/kube.ts"
 import { workClone } from "../support/work-clone.ts"
 import { apiserverRequests, cpuSecondsSince, machine, median, mib, requestDelta, summary, total, type FloorFigures } from "./common.ts"
@@ -141,7 +141,7 @@ const solverConfigs = (env: TestEnvironment, solver: BenchSolver) => {
     case "HTTP-01":
       return [{ http01: { ingress: {} } }]
     case "DNS-01":
-      return [{ dns01: { rfc2136: { nameserver: `${env.dns.host}:${env.dns.port}`, tsigKeyName: env.dns.tsig.name, tsigAlgorithm: "HMACSHA256", tsigSecretSecretRef: { name: "tsig", key: "secret" } } } }]
+      return [rfc2136Solver(env.dns)]
     case "DNS-01 webhook":
       return [{ dns01: { webhook: { groupName: env.webhookSolver.groupName, solverName: env.webhookSolver.solverName, config: {} } } }]
   }
@@ -156,7 +156,7 @@ const certopsIssuance = (env: TestEnvironment, solver: BenchSolver, n: number, f
     const store = yield* ResourceStore
     yield* runIssuance
     if (solver === "DNS-01") {
-      yield* store.create(Secrets, { apiVersion: "v1", kind: "Secret", metadata: { name: "tsig", namespace }, data: { secret: Buffer.from(env.dns.tsig.secret).toString("base64") } })
+      yield* store.create(Secrets, tsigSecret(namespace, env.dns))
     }
     yield* store.create(Issuers, acmeIssuer(env, namespace, "acme", solverConfigs(env, solver)))
     while ((yield* readyIssuer(namespace, "acme")) === undefined) yield* Effect.sleep("100 millis")

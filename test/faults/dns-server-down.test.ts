@@ -13,7 +13,7 @@ import { makeRunDir } from "../env/environment.ts"
 import { startPebble } from "../env/pebble.ts"
 import { freePort } from "../env/ports.ts"
 import { testEnvironment, uniqueName } from "../support/env.ts"
-import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../support/issuance-e2e.ts"
+import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer, rfc2136Solver, tsigSecret } from "../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../support/kube.ts"
 
 const env = testEnvironment()
@@ -35,18 +35,8 @@ describe("DNS server down during DNS-01", () => {
       yield* Effect.promise(() => createNamespaceNamed(env, namespace))
       const store = yield* ResourceStore
       yield* runIssuance
-      yield* store.create(Secrets, {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "tsig", namespace },
-        data: { secret: Buffer.from(bind9.tsig.secret).toString("base64") },
-      })
-      yield* store.create(
-        Issuers,
-        acmeIssuer(privateEnv, namespace, "dns", [
-          { dns01: { rfc2136: { nameserver: `${bind9.host}:${bind9.port}`, tsigKeyName: bind9.tsig.name, tsigAlgorithm: "HMACSHA256", tsigSecretSecretRef: { name: "tsig", key: "secret" } } } },
-        ]),
-      )
+      yield* store.create(Secrets, tsigSecret(namespace, dnsServer))
+      yield* store.create(Issuers, acmeIssuer(privateEnv, namespace, "dns", [rfc2136Solver(dnsServer)]))
       yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "dns"))
 
       // bind9 goes away; then a Certificate asks for a wildcard over DNS-01.

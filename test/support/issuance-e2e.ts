@@ -2,7 +2,8 @@
 // and bind9: the issuance stack on the kubernetes store, objects, waits.
 import { Effect, Layer } from "effect"
 import type { Certificate } from "../../src/api/certificate.ts"
-import type { Issuer } from "../../src/api/issuer.ts"
+import type { AcmeChallengeSolver, Issuer } from "../../src/api/issuer.ts"
+import type { DnsServer } from "../env/bind9.ts"
 import { Certificates, Issuers } from "../../src/api/kinds.ts"
 import type { IssuanceSettings } from "../../src/settings/issuance-settings.ts"
 import { challengeSolversLayer } from "../../src/solvers/challenge-solvers.ts"
@@ -32,6 +33,22 @@ export const e2eLayer = (env: TestEnvironment, settings: IssuanceSettings) => {
   const solvers = challengeSolversLayer.pipe(Layer.provide(kubeSolverWebhooksLayer.pipe(Layer.provide(client))))
   return issuanceLayer(kubernetesStoreFromClient().pipe(Layer.provide(client)), settings, Layer.mergeAll(solvers, http01ResponderLayer()))
 }
+
+/** bind9's TSIG key as an RFC 2136 solver's Secret ("tsig", key "secret"). */
+export const tsigSecret = (namespace: string, dns: DnsServer) => ({
+  apiVersion: "v1" as const,
+  kind: "Secret" as const,
+  metadata: { name: "tsig", namespace },
+  data: { secret: Buffer.from(dns.tsig.secret).toString("base64") },
+})
+
+/** An RFC 2136 solver updating bind9, its key in tsigSecret's Secret. */
+export const rfc2136Solver = (dns: DnsServer, cnameStrategy?: "Follow"): AcmeChallengeSolver => ({
+  dns01: {
+    ...(cnameStrategy === undefined ? {} : { cnameStrategy }),
+    rfc2136: { nameserver: `${dns.host}:${dns.port}`, tsigKeyName: dns.tsig.name, tsigAlgorithm: "HMACSHA256", tsigSecretSecretRef: { name: "tsig", key: "secret" } },
+  },
+})
 
 export const acmeIssuer = (env: TestEnvironment, namespace: string, name: string, solvers: NonNullable<Issuer["spec"]["acme"]>["solvers"]): Issuer => ({
   apiVersion: "cert-manager.io/v1",

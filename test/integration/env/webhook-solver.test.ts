@@ -10,6 +10,7 @@ import { challengePayload, kubeRequest } from "../../env/webhook-solver.ts"
 import { queryTxt, setTxt } from "../../support/dns.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { until } from "../../support/poll.ts"
+import { solverCalls } from "../../support/webhook-solver-calls.ts"
 import { newAcmeClient, openChallenge, settledAuthorization } from "../solvers/acme-walk.ts"
 
 const env = testEnvironment()
@@ -38,19 +39,7 @@ const challengeIn = (options: { key?: string; config?: Record<string, unknown> }
   }
 }
 
-interface LoggedCall {
-  readonly action: string
-  readonly uid: string
-  readonly dnsName: string
-  readonly resolvedFQDN: string
-  readonly resolvedZone: string
-  readonly key: string
-  readonly resourceNamespace: string
-  readonly config: Record<string, unknown>
-  readonly success: boolean
-}
-
-const loggedCalls = async (): Promise<ReadonlyArray<LoggedCall>> => (await (await fetch(solver.callsUrl)).json()) as ReadonlyArray<LoggedCall>
+const loggedCalls = () => solverCalls(env)
 
 const sortedTxt = (server: { host: string; port: number }, fqdn: string) =>
   queryTxt({ ...dns, ...server }, fqdn.replace(/\.$/, "")).then((values) => [...values].sort())

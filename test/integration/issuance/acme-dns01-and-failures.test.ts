@@ -12,7 +12,7 @@ import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { chainVerifies, dnsNamesOf, pebbleRoot, splitPemChain } from "../../support/acme.ts"
 import { queryTxt } from "../../support/dns.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
+import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer, rfc2136Solver, tsigSecret } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../../support/kube.ts"
 import { freePort } from "../../env/ports.ts"
 
@@ -25,27 +25,8 @@ describe("ACME issuance over DNS-01", () => {
       yield* Effect.promise(() => createNamespaceNamed(env, namespace))
       const store = yield* ResourceStore
       yield* runIssuance
-      yield* store.create(Secrets, {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: "tsig", namespace },
-        data: { secret: Buffer.from(env.dns.tsig.secret).toString("base64") },
-      })
-      yield* store.create(
-        Issuers,
-        acmeIssuer(env, namespace, "dns", [
-          {
-            dns01: {
-              rfc2136: {
-                nameserver: `${env.dns.host}:${env.dns.port}`,
-                tsigKeyName: env.dns.tsig.name,
-                tsigAlgorithm: "HMACSHA256",
-                tsigSecretSecretRef: { name: "tsig", key: "secret" },
-              },
-            },
-          },
-        ]),
-      )
+      yield* store.create(Secrets, tsigSecret(namespace, env.dns))
+      yield* store.create(Issuers, acmeIssuer(env, namespace, "dns", [rfc2136Solver(env.dns)]))
       yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "dns"))
       const base = `${uniqueName("wild")}.${env.dns.zone}`
       yield* store.create(Certificates, certificateFor(namespace, "wildcard", "dns", [`*.${base}`, base]))

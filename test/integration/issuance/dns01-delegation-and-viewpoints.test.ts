@@ -12,22 +12,12 @@ import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { nsupdate, queryTxt } from "../../support/dns.ts"
 import { laggingNameserver } from "../../support/dns-viewpoints.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
+import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer, rfc2136Solver, tsigSecret } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../../support/kube.ts"
 
 const env = testEnvironment()
 
-const rfc2136 = (cnameStrategy?: "Follow"): AcmeChallengeSolver => ({
-  dns01: {
-    ...(cnameStrategy === undefined ? {} : { cnameStrategy }),
-    rfc2136: {
-      nameserver: `${env.dns.host}:${env.dns.port}`,
-      tsigKeyName: env.dns.tsig.name,
-      tsigAlgorithm: "HMACSHA256",
-      tsigSecretSecretRef: { name: "tsig", key: "secret" },
-    },
-  },
-})
+const rfc2136 = (cnameStrategy?: "Follow") => rfc2136Solver(env.dns, cnameStrategy)
 
 /** A namespace with bind9's TSIG Secret and a Ready ACME Issuer named "dns" using solver. */
 const setUp = (namespace: string, solver: AcmeChallengeSolver) =>
@@ -35,12 +25,7 @@ const setUp = (namespace: string, solver: AcmeChallengeSolver) =>
     yield* Effect.promise(() => createNamespaceNamed(env, namespace))
     const store = yield* ResourceStore
     yield* runIssuance
-    yield* store.create(Secrets, {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "tsig", namespace },
-      data: { secret: Buffer.from(env.dns.tsig.secret).toString("base64") },
-    })
+    yield* store.create(Secrets, tsigSecret(namespace, env.dns))
     yield* store.create(Issuers, acmeIssuer(env, namespace, "dns", [solver]))
     yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "dns"))
     return store

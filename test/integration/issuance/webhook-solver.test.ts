@@ -15,29 +15,13 @@ import { nsupdate, queryTxt } from "../../support/dns.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../../support/kube.ts"
+import { solverCalls } from "../../support/webhook-solver-calls.ts"
 
 const env = testEnvironment()
 const solverZone = env.webhookSolver.zone.replace(/\.$/, "")
 
-interface SolverCall {
-  readonly action: "Present" | "CleanUp"
-  readonly uid: string
-  readonly dnsName: string
-  readonly resolvedFQDN: string
-  readonly resolvedZone: string
-  readonly key: string
-  readonly resourceNamespace: string
-  readonly config?: unknown
-  readonly success: boolean
-}
-
 /** What the solver was asked, for one DNS name. */
-const callsFor = (dnsName: string) =>
-  Effect.promise(async () => {
-    const response = await fetch(env.webhookSolver.callsUrl)
-    const calls = (await response.json()) as ReadonlyArray<SolverCall>
-    return calls.filter((call) => call.dnsName === dnsName)
-  })
+const callsFor = (dnsName: string) => Effect.promise(() => solverCalls(env)).pipe(Effect.map((calls) => calls.filter((call) => call.dnsName === dnsName)))
 
 const webhook = (config: { readonly [key: string]: string | number }): AcmeChallengeSolver => ({
   dns01: { webhook: { groupName: env.webhookSolver.groupName, solverName: env.webhookSolver.solverName, config } },
