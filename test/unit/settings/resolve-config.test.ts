@@ -57,6 +57,24 @@ describe("resolveConfig", () => {
     expect(problems).toMatch(/^max-concurrent-reconciles: "many" is not a whole number of at least 1/m)
   })
 
+  it("takes cert-manager's DNS-01 viewpoint settings: recursive nameservers (DoH too), recursive-only, the authoritative port", () => {
+    const config = Result.getOrThrow(
+      resolveConfig({
+        flags: { "git-url": "https://git.example/r.git", "self-check-nameservers": "10.0.0.53:53, https://dns.example/dns-query", "self-check-recursive-only": "true" },
+        env: { CERTOPS_SELF_CHECK_AUTHORITATIVE_PORT: "5353" },
+        cluster: none,
+      }),
+    )
+    expect(config.issuance.selfCheckNameservers).toEqual(["10.0.0.53:53", "https://dns.example/dns-query"])
+    expect(config.issuance.selfCheckRecursiveOnly).toBe(true)
+    expect(config.issuance.selfCheckAuthoritativePort).toBe(5353)
+    const defaults = Result.getOrThrow(resolveConfig({ flags: { "git-url": "https://git.example/r.git" }, env: {}, cluster: none }))
+    expect(defaults.issuance.selfCheckRecursiveOnly).toBe(false)
+    expect(defaults.issuance.selfCheckAuthoritativePort).toBe(53)
+    const bad = resolveConfig({ flags: { "git-url": "https://git.example/r.git", "self-check-recursive-only": "sometimes" }, env: {}, cluster: none })
+    expect(Result.isFailure(bad) ? bad.failure : []).toEqual(['self-check-recursive-only: "sometimes" is neither "true" nor "false"'])
+  })
+
   it("refuses unknown keys in the config file", () => {
     writeFileSync(join(dir, "certops.yaml"), "git-url: x\ngit-brnch: main\n")
     const result = fromFile(join(dir, "certops.yaml"))
