@@ -6,7 +6,7 @@ import { Console, Effect, Layer, Logger, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { detectCluster } from "../settings/cluster-detection.ts"
 import { daemonLayer, startDaemon } from "../daemon/daemon.ts"
-import { ensureExamplesRepository } from "../daemon/examples-repository.ts"
+import { ensureExampleSecrets, ensureExamplesRepository, examplesKeystorePassword } from "../daemon/examples-repository.ts"
 import { defaultStateDir, environmentName, fromFile, resolveConfig, settingNames, type RawSettings, type SettingName } from "../settings/resolve-config.ts"
 
 const flags = Object.fromEntries(
@@ -64,11 +64,25 @@ export const run = Command.make(
       return yield* Effect.fail(new Error("invalid configuration"))
     }
     const daemonConfig = resolved.success
+    const examplesOnEmbedded = examples !== undefined && daemonConfig.store.backend === "embedded"
     if (examples !== undefined) {
       yield* Console.error(`certops: no --git-url given; running the bundled examples from ${examples}`)
       yield* Console.error(`certops: certificates appear under ${daemonConfig.stateDir}/store/secrets, status commits on branch certops/status of ${examples}`)
     }
-    yield* Effect.scoped(Effect.andThen(startDaemon(daemonConfig), untilSignalled)).pipe(
+    const prepare = examplesOnEmbedded
+      ? Effect.gen(function* () {
+          const made = yield* ensureExampleSecrets
+          const { namespace, name } = examplesKeystorePassword
+          yield* Console.error(
+            `certops: the payments example's keystore password is Secret ${namespace}/${name} in the embedded store${made ? " (made just now, a random one)" : ""}; in a cluster you create it yourself (see certificates/api/payments.yaml)`,
+          )
+        })
+      : examples !== undefined
+        ? Console.error(
+            `certops: the payments example stays not Ready (KeystorePasswordMissing) until you create Secret ${examplesKeystorePassword.namespace}/${examplesKeystorePassword.name}: see certificates/api/payments.yaml`,
+          )
+        : Effect.void
+    yield* Effect.scoped(Effect.andThen(Effect.andThen(prepare, startDaemon(daemonConfig)), untilSignalled)).pipe(
       Effect.provide(daemonLayer(daemonConfig).pipe(Layer.provideMerge(jsonLogs))),
       Effect.provide(jsonLogs),
     )

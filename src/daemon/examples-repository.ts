@@ -8,8 +8,11 @@ import * as fs from "node:fs"
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import { randomBytes } from "node:crypto"
 import git from "isomorphic-git"
 import { Effect } from "effect"
+import { Secrets } from "../api/kinds.ts"
+import { ResourceStore } from "../store/resource-store.ts"
 
 export const bundledExamples = fileURLToPath(new URL("../../examples/repository", import.meta.url))
 
@@ -69,3 +72,27 @@ export const ensureExamplesRepository = (stateDir: string, acme?: ExamplesAcme) 
     },
     catch: (error) => new Error(`cannot prepare the example repository under ${stateDir}: ${String(error)}`),
   })
+
+/**
+ * The one Secret the examples need that Git must never hold: the payments
+ * keystore's password (certificates/api/payments.yaml). On the embedded
+ * store of a first run certops makes it as a user would with kubectl, a
+ * random password, so every example is Ready. Never overwritten.
+ */
+export const examplesKeystorePassword = { namespace: "api", name: "payments-keystore-password", key: "password" } as const
+
+export const ensureExampleSecrets = ResourceStore.use((store) =>
+  store.get(Secrets, examplesKeystorePassword, { fresh: true }).pipe(
+    Effect.as(false),
+    Effect.catchTag("NotFound", () =>
+      store
+        .create(Secrets, {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: examplesKeystorePassword.name, namespace: examplesKeystorePassword.namespace },
+          data: { [examplesKeystorePassword.key]: Buffer.from(randomBytes(24).toString("base64")).toString("base64") },
+        })
+        .pipe(Effect.as(true)),
+    ),
+  ),
+)

@@ -46,8 +46,23 @@ describe("the first run", () => {
         60_000,
       )
       expect(log).toMatch(/^status: /m)
-      const summary = execFileSync("git", ["-C", examples, "show", "certops/status:STATUS.md"], { encoding: "utf8" })
+      // Every example is Ready, the keystore one too: its password Secret was made for the first run.
+      const summary = await until(
+        "every example Ready in STATUS.md",
+        async () => {
+          try {
+            const text = execFileSync("git", ["-C", examples, "show", "certops/status:STATUS.md"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+            return /\[api\/payments\]/.test(text) && !/❌|❔/.test(text) ? text : undefined
+          } catch {
+            return undefined
+          }
+        },
+        60_000,
+      )
       expect(summary).toMatch(/www/)
+      for (const name of ["api/api", "api/payments", "web/static", "web/www"]) expect(summary).toContain(`[${name}]`)
+      expect(existsSync(join(state, "store", "secrets", "api", "payments-tls", "keystore.p12"))).toBe(true)
+      expect(output).toMatch(/the payments example's keystore password is Secret api\/payments-keystore-password in the embedded store \(made just now, a random one\)/)
     } finally {
       child.kill("SIGINT")
     }
