@@ -2,11 +2,12 @@
 // variables and an optional --config file (see src/settings/resolve-config.ts);
 // with no Git URL at all it runs the bundled examples on the embedded store.
 import { readFileSync } from "node:fs"
-import { Console, Effect, Layer, Logger, Option, Result } from "effect"
+import { Console, Effect, Layer, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { detectCluster } from "../settings/cluster-detection.ts"
 import { daemonLayer, startDaemon } from "../daemon/daemon.ts"
 import { ensureExampleSecrets, ensureExamplesRepository, examplesKeystorePassword } from "../daemon/examples-repository.ts"
+import { logLayer } from "./log-format.ts"
 import { defaultStateDir, environmentName, fromFile, resolveConfig, settingNames, type RawSettings, type SettingName } from "../settings/resolve-config.ts"
 
 const flags = Object.fromEntries(
@@ -19,7 +20,6 @@ const readText = (path: string) =>
 const chosen = (values: Record<SettingName, Option.Option<string>>): RawSettings =>
   Object.fromEntries(Object.entries(values).flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value]] : [])))
 
-const jsonLogs = Logger.layer([Logger.consoleJson])
 
 /** Runs until SIGINT/SIGTERM; the scope's finalizers (status flush, servers) run on the way out. */
 const untilSignalled = Effect.callback<void>((resume) => {
@@ -57,6 +57,7 @@ export const run = Command.make(
       env: process.env,
       file: file.success,
       cluster: detectCluster(),
+      terminal: process.stdout.isTTY === true,
       ...(examples === undefined ? {} : { fallbackGitUrl: examples }),
     })
     if (Result.isFailure(resolved)) {
@@ -82,10 +83,11 @@ export const run = Command.make(
             `certops: the payments example stays not Ready (KeystorePasswordMissing) until you create Secret ${examplesKeystorePassword.namespace}/${examplesKeystorePassword.name}: see certificates/api/payments.yaml`,
           )
         : Effect.void
+    const logs = logLayer(daemonConfig.logFormat)
     yield* Effect.scoped(Effect.andThen(Effect.andThen(prepare, startDaemon(daemonConfig)), untilSignalled)).pipe(
-      Effect.provide(daemonLayer(daemonConfig).pipe(Layer.provideMerge(jsonLogs))),
-      Effect.provide(jsonLogs),
+      Effect.provide(daemonLayer(daemonConfig).pipe(Layer.provideMerge(logs))),
+      Effect.provide(logs),
     )
-    yield* Effect.logInfo("certops stopped")
+    yield* Effect.logInfo("certops stopped").pipe(Effect.provide(logs))
   }),
 ).pipe(Command.withDescription("run the daemon: Git intents in, certificates and status reports out"))

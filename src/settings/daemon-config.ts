@@ -39,6 +39,9 @@ export interface LeaderElectionConfig {
   readonly leaseDuration: Duration.Duration
 }
 
+/** JSON lines for collectors; one readable line per entry for a person at a terminal. Same fields either way. */
+export type LogFormat = "json" | "text"
+
 export interface DaemonConfig {
   readonly git: GitConfig
   readonly store: StoreConfig
@@ -48,4 +51,6 @@ export interface DaemonConfig {
   readonly issuance: IssuanceSettings
   /** Used with the kubernetes store; the embedded store has a single replica. */
   readonly leaderElection: LeaderElectionConfig
+  /** Unset: JSON (what a config built in code, a test or a bench, gets). */
+  readonly logFormat?: LogFormat
 }

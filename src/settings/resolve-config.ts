@@ -6,7 +6,7 @@ import { homedir, hostname } from "node:os"
 import { join } from "node:path"
 import { Duration, Redacted, Result } from "effect"
 import { parse as parseYaml } from "yaml"
-import type { DaemonConfig } from "./daemon-config.ts"
+import type { DaemonConfig, LogFormat } from "./daemon-config.ts"
 import { defaultIssuanceSettings, type IssuanceSettings } from "./issuance-settings.ts"
 import type { ClusterAccess } from "./cluster-detection.ts"
 
@@ -16,7 +16,7 @@ export const settingNames = [
   "webhook-secret-file", "status-branch", "default-namespace", "store", "kubeconfig", "state-dir",
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
   "self-check-recursive-only", "self-check-authoritative-port", "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
-  "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service",
+  "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service", "log-format",
 ] as const
 export type SettingName = (typeof settingNames)[number]
 
@@ -62,6 +62,11 @@ const flag = (value: string | undefined, fallback: boolean, name: SettingName): 
   return Result.fail(`${name}: "${value}" is neither "true" nor "false"`)
 }
 
+const logFormat = (value: string | undefined, terminal: boolean): Result.Result<LogFormat, string> => {
+  if (value === undefined) return Result.succeed(terminal ? "text" : "json")
+  return value === "json" || value === "text" ? Result.succeed(value) : Result.fail(`log-format: "${value}" is neither "text" nor "json"`)
+}
+
 const count = (value: string | undefined, fallback: number, name: SettingName): Result.Result<number, string> => {
   if (value === undefined) return Result.succeed(fallback)
   const parsed = Number(value)
@@ -97,6 +102,8 @@ export interface ResolveInput {
   readonly cluster: ClusterAccess
   /** The Git URL to use when none is configured (the bundled examples). */
   readonly fallbackGitUrl?: string
+  /** Whether stdout is a terminal: the log format's default (text there, JSON elsewhere). */
+  readonly terminal?: boolean
 }
 
 /** The whole configuration, or every problem found with it. */
@@ -162,6 +169,7 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
       identity: raw["identity"] ?? input.env["POD_NAME"] ?? `${hostname()}-${process.pid}`,
       leaseDuration: take(duration(raw["lease-duration"], Duration.seconds(15), "lease-duration"), Duration.seconds(15)),
     },
+    logFormat: take(logFormat(raw["log-format"], input.terminal ?? false), "json"),
   }
   return problems.length === 0 ? Result.succeed(config) : Result.fail(problems)
 }

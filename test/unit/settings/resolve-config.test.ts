@@ -75,6 +75,15 @@ describe("resolveConfig", () => {
     expect(Result.isFailure(bad) ? bad.failure : []).toEqual(['self-check-recursive-only: "sometimes" is neither "true" nor "false"'])
   })
 
+  it("logs JSON unless on a terminal, and takes --log-format either way", () => {
+    const base = { flags: { "git-url": "https://git.example/r.git" }, env: {}, cluster: none }
+    expect(Result.getOrThrow(resolveConfig(base)).logFormat).toBe("json")
+    expect(Result.getOrThrow(resolveConfig({ ...base, terminal: true })).logFormat).toBe("text")
+    expect(Result.getOrThrow(resolveConfig({ ...base, terminal: true, flags: { ...base.flags, "log-format": "json" } })).logFormat).toBe("json")
+    const bad = resolveConfig({ ...base, flags: { ...base.flags, "log-format": "yaml" } })
+    expect(Result.isFailure(bad) ? bad.failure : []).toEqual(['log-format: "yaml" is neither "text" nor "json"'])
+  })
+
   it("refuses unknown keys in the config file", () => {
     writeFileSync(join(dir, "certops.yaml"), "git-url: x\ngit-brnch: main\n")
     const result = fromFile(join(dir, "certops.yaml"))
