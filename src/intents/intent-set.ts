@@ -10,6 +10,7 @@ import { checkIssuerReference, issuerCatalog } from "./issuer-references.ts"
 import { checkNames } from "./name-checks.ts"
 import { checkPolicies } from "./policy-checks.ts"
 import { checkSolvers } from "./solver-checks.ts"
+import { checkAdmission } from "./admission-checks.ts"
 import { compareRejections, type Rejection } from "../rules/rejection.ts"
 import { admitFile, defaultMaxFileBytes, routeFile, type SourceFile } from "../manifests/source-file.ts"
 import { parseYamlFile, type YamlDocument } from "../manifests/yaml-documents.ts"
@@ -107,7 +108,7 @@ export const buildIntentSet = (files: ReadonlyArray<SourceFile>, options: Intent
     }
   }
 
-  for (const manifest of manifests) rejected.push(...checkNames(manifest), ...checkSolvers(manifest), ...checkPolicies(manifest, policySet))
+  for (const manifest of manifests) rejected.push(...checkNames(manifest), ...checkSolvers(manifest), ...checkAdmission(manifest), ...checkPolicies(manifest, policySet))
   rejected.push(...findDuplicateObjects(declarations), ...findSharedSecrets(manifests))
 
   // Issuer references last: only now is it settled which issuers are rejected,

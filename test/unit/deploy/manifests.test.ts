@@ -52,7 +52,7 @@ describe("deploy/", () => {
 
   it("lists every file in its kustomization, the generated CRDs as their directory", () => {
     const [kustomization] = documentsOf(join(deployDir, "kustomization.yaml"))
-    expect([...kustomization.resources].sort()).toEqual(["crds", ...manifestFiles].sort())
+    expect([...kustomization.resources].sort()).toEqual(["admission", "crds", ...manifestFiles].sort())
     const [crds] = documentsOf(join(deployDir, "crds/kustomization.yaml"))
     const crdFiles = readdirSync(join(deployDir, "crds")).filter((file) => isYaml(file) && file !== "kustomization.yaml")
     expect([...crds.resources].sort()).toEqual(crdFiles.sort())

@@ -53,7 +53,7 @@ const table: Record<string, ReadonlyArray<Expected>> = {
   "issuer-in-other-namespace.yaml": [[19, "unknown-issuer", "spec.issuerRef.name"]],
   "issuer-rejected.yaml": [[10, "issuer-rejected", "spec.issuerRef.name"]],
   "policy-denied.yaml": [[11, "policy", "spec.dnsNames[1]"]],
-  "renew-before-too-long.yaml": [[2, "policy"]],
+  "renew-before-too-long.yaml": [[10, "admission", "spec.renewBefore"]],
   "policy-held-back.yaml": [[3, "policy-rejected"]],
   ".certops/policies/bad-cel.yaml": [[9, "cel-compile", "spec.rules[0].expression"]],
   ".certops/policies/bad-field.yaml": [[7, "schema", "spec.allowedDnsNames"]],
