@@ -59,6 +59,21 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
     message: "spec.issuerRef.kind must be Issuer or ClusterIssuer for the cert-manager.io group",
   },
   {
+    name: "email-sans",
+    kinds: ["Certificate"],
+    expression: "!has(object.spec.emailAddresses) || object.spec.emailAddresses.all(e, e.matches('^[^@\\\\s<>()]+@[^@\\\\s<>()]+$'))",
+    fieldPath: "spec.emailAddresses",
+    message: "each of spec.emailAddresses is an email address, and only that (no name, no <>)",
+  },
+  {
+    name: "secret-template-annotations",
+    kinds: ["Certificate"],
+    expression:
+      "!has(object.spec.secretTemplate) || !has(object.spec.secretTemplate.annotations) || object.spec.secretTemplate.annotations.all(k, !k.startsWith('cert-manager.io/'))",
+    fieldPath: "spec.secretTemplate.annotations",
+    message: "spec.secretTemplate.annotations may not set cert-manager.io/* annotations: certops writes those",
+  },
+  {
     name: "acme-server-url",
     kinds: issuerKinds,
     expression: "!has(object.spec.acme) || object.spec.acme.server.matches('^https?://[^/\\\\s]+')",
@@ -80,5 +95,12 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
       "!has(object.spec.acme) || !has(object.spec.acme.solvers) || object.spec.acme.solvers.all(s, (has(s.http01) ? 1 : 0) + (has(s.dns01) ? 1 : 0) == 1)",
     fieldPath: "spec.acme.solvers",
     message: "each of spec.acme.solvers has exactly one of http01 and dns01",
+  },
+  {
+    name: "acme-ca-bundle-or-skip-tls-verify",
+    kinds: issuerKinds,
+    expression: "!has(object.spec.acme) || !has(object.spec.acme.caBundle) || !has(object.spec.acme.skipTLSVerify) || !object.spec.acme.skipTLSVerify",
+    fieldPath: "spec.acme.skipTLSVerify",
+    message: "spec.acme.caBundle and spec.acme.skipTLSVerify are mutually exclusive",
   },
 ]

@@ -45,12 +45,27 @@ export const admissionCases: ReadonlyArray<AdmissionCase> = [
     good: certificate("ref-external", { issuerRef: { name: "x", kind: "AWSPCAIssuer", group: "awspca.cert-manager.io" } }),
     bad: certificate("ref-bad", { issuerRef: { name: "x", kind: "Issuerr" } }),
   },
+  {
+    rule: "email-sans",
+    good: certificate("email-ok", { emailAddresses: ["ops@example.com"] }),
+    bad: certificate("email-named", { emailAddresses: ["Ops <ops@example.com>"] }),
+  },
+  {
+    rule: "secret-template-annotations",
+    good: certificate("template-ok", { secretTemplate: { annotations: { "example.com/team": "web" } } }),
+    bad: certificate("template-bad", { secretTemplate: { annotations: { "cert-manager.io/issuer-name": "x" } } }),
+  },
   { rule: "acme-server-url", good: acmeIssuer("server-ok"), bad: acmeIssuer("server-bad", { server: "acme.example.com/directory" }) },
   { rule: "acme-email", good: acmeIssuer("email-ok", { email: "ops@example.com" }), bad: acmeIssuer("email-bad", { email: "ops at example.com" }) },
   {
     rule: "acme-solver-one-type",
     good: acmeIssuer("solver-ok"),
     bad: acmeIssuer("solver-two", { solvers: [{ http01: { ingress: {} }, dns01: { rfc2136: { nameserver: "192.0.2.53" } } }] }),
+  },
+  {
+    rule: "acme-ca-bundle-or-skip-tls-verify",
+    good: acmeIssuer("tls-ok", { skipTLSVerify: true }),
+    bad: acmeIssuer("tls-both", { skipTLSVerify: true, caBundle: Buffer.from("-----BEGIN CERTIFICATE-----\n").toString("base64") }),
   },
 ]
 
