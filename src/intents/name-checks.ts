@@ -5,10 +5,11 @@ import { type Manifest, rejectAt } from "./decode-document.ts"
 import { dnsNameProblem, namespaceProblem, objectNameProblem } from "../rules/dns-names.ts"
 import { keyOfResource } from "./identity.ts"
 import type { Rejection } from "../rules/rejection.ts"
+import { sanProblems } from "../rules/san-syntax.ts"
 
 export const checkNames = ({ resource, document }: Manifest): ReadonlyArray<Rejection> => {
   const key = keyOfResource(resource)
-  const reject = (rule: "invalid-name" | "invalid-dns-name", path: string, message: string) => rejectAt(document, key, rule, path, message)
+  const reject = (rule: "invalid-name" | "invalid-dns-name" | "invalid-san", path: string, message: string) => rejectAt(document, key, rule, path, message)
   const rejections: Array<Rejection> = []
 
   const nameProblem = objectNameProblem(resource.metadata.name)
@@ -24,6 +25,7 @@ export const checkNames = ({ resource, document }: Manifest): ReadonlyArray<Reje
       const problem = dnsNameProblem(name)
       if (problem !== undefined) rejections.push(reject("invalid-dns-name", formatPath(["spec", "dnsNames", index]), `"${name}" ${problem}`))
     })
+    for (const problem of sanProblems(resource.spec)) rejections.push(reject("invalid-san", formatPath(["spec", ...problem.path]), problem.message))
   }
   return rejections
 }

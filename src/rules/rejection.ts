@@ -17,6 +17,7 @@ export const rejectionRules = {
   schema: "the document matches the kind's schema, field by field",
   "invalid-name": "metadata.name and metadata.namespace are valid Kubernetes names",
   "invalid-dns-name": "every DNS name is a valid (wildcard only leftmost) DNS name, not an IP address",
+  "invalid-san": "every IP address SAN is an IP address and every URI SAN an absolute URI",
   admission: "the object passes the admission rules the API server enforces too (deploy/admission)",
   "invalid-solver": "an ACME issuer's DNS-01 solvers name a routable webhook (groupName, solverName, config object) or a valid RFC 2136 nameserver and TSIG algorithm",
   // across documents and files

@@ -12,7 +12,9 @@ import { annotations } from "../../api/annotations.ts"
 import { readCertificateFacts } from "../../pki/certificate-facts.ts"
 import { PkiError } from "../../pki/errors.ts"
 import { digestOf, tlsSecretFacts } from "../../pki/tls-secret-facts.ts"
+import { formatPath } from "../../api/decode.ts"
 import { describeIssuerRef, isCertManagerIssuerRef } from "../../rules/issuer-refs.ts"
+import { sanProblems } from "../../rules/san-syntax.ts"
 import { done, requeueAfter, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import { writeStatus } from "../../runtime/write-status.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
@@ -103,6 +105,16 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
     })
     /** The pass's one status write, then what to do next. */
     const settle = (next: Status, result: ReconcileResult = done) => writeStatus(Certificates, certificate, next).pipe(Effect.as(result))
+
+    // What no admission policy can check for certops (SAN syntax): a Certificate made in the cluster is refused here.
+    const invalid = sanProblems(certificate.spec)
+    if (invalid.length > 0) {
+      const message = invalid.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; ")
+      const ready = findCondition(status.conditions, "Ready")
+      if (ready?.reason !== "InvalidSpec" || ready.message !== message) yield* events.record(certificate, "Warning", "InvalidSpec", message)
+      // Only a spec change can fix it, and a spec change wakes the Certificate.
+      return yield* settle(withConditions(status, { type: "Ready", status: "False", reason: "InvalidSpec", message }))
+    }
 
     const existingSecret = yield* secretOf(certificate, knownAbsent)
     const owner = foreignOwner(certificate, existingSecret)

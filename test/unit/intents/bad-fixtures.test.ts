@@ -35,6 +35,10 @@ const table: Record<string, ReadonlyArray<Expected>> = {
   "invalid-dns-name.yaml": [[9, "invalid-dns-name", "spec.dnsNames[1]"]],
   "wildcard-not-leftmost.yaml": [[7, "invalid-dns-name", "spec.dnsNames[0]"]],
   "ip-as-dns-name.yaml": [[8, "invalid-dns-name", "spec.dnsNames[0]"]],
+  "invalid-san.yaml": [
+    [9, "invalid-san", "spec.ipAddresses[1]"],
+    [11, "invalid-san", "spec.uris[0]"],
+  ],
   "webhook-solver.yaml": [
     [13, "invalid-solver", "spec.acme.solvers[0].dns01.webhook.groupName"],
     [18, "invalid-solver", "spec.acme.solvers[1].dns01.webhook.solverName"],
