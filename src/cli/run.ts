@@ -6,7 +6,7 @@ import { Console, Effect, Layer, Option, Result } from "effect"
 import { Command, Flag } from "effect/cli"
 import { detectCluster } from "../settings/cluster-detection.ts"
 import { daemonLayer, startDaemon } from "../daemon/daemon.ts"
-import { ensureExampleSecrets, ensureExamplesRepository, examplesKeystorePassword } from "../daemon/examples-repository.ts"
+import { ensureExamplesRepository, prepareExampleSecrets } from "../daemon/examples-repository.ts"
 import { logLayer } from "./log-format.ts"
 import { defaultStateDir, environmentName, fromFile, resolveConfig, settingNames, type RawSettings, type SettingName } from "../settings/resolve-config.ts"
 
@@ -19,7 +19,6 @@ const readText = (path: string) =>
 
 const chosen = (values: Record<SettingName, Option.Option<string>>): RawSettings =>
   Object.fromEntries(Object.entries(values).flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value]] : [])))
-
 
 /** Runs until SIGINT/SIGTERM; the scope's finalizers (status flush, servers) run on the way out. */
 const untilSignalled = Effect.callback<void>((resume) => {
@@ -65,24 +64,11 @@ export const run = Command.make(
       return yield* Effect.fail(new Error("invalid configuration"))
     }
     const daemonConfig = resolved.success
-    const examplesOnEmbedded = examples !== undefined && daemonConfig.store.backend === "embedded"
     if (examples !== undefined) {
       yield* Console.error(`certops: no --git-url given; running the bundled examples from ${examples}`)
       yield* Console.error(`certops: certificates appear under ${daemonConfig.stateDir}/store/secrets, status commits on branch certops/status of ${examples}`)
     }
-    const prepare = examplesOnEmbedded
-      ? Effect.gen(function* () {
-          const made = yield* ensureExampleSecrets
-          const { namespace, name } = examplesKeystorePassword
-          yield* Console.error(
-            `certops: the payments example's keystore password is Secret ${namespace}/${name} in the embedded store${made ? " (made just now, a random one)" : ""}; in a cluster you create it yourself (see certificates/api/payments.yaml)`,
-          )
-        })
-      : examples !== undefined
-        ? Console.error(
-            `certops: the payments example stays not Ready (KeystorePasswordMissing) until you create Secret ${examplesKeystorePassword.namespace}/${examplesKeystorePassword.name}: see certificates/api/payments.yaml`,
-          )
-        : Effect.void
+    const prepare = examples === undefined ? Effect.void : prepareExampleSecrets(daemonConfig.store.backend)
     const logs = logLayer(daemonConfig.logFormat)
     yield* Effect.scoped(Effect.andThen(Effect.andThen(prepare, startDaemon(daemonConfig)), untilSignalled)).pipe(
       Effect.provide(daemonLayer(daemonConfig).pipe(Layer.provideMerge(logs))),

@@ -10,7 +10,7 @@ import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { randomBytes } from "node:crypto"
 import git from "isomorphic-git"
-import { Effect } from "effect"
+import { Console, Effect } from "effect"
 import { Secrets } from "../api/kinds.ts"
 import { ResourceStore } from "../store/resource-store.ts"
 
@@ -76,23 +76,35 @@ export const ensureExamplesRepository = (stateDir: string, acme?: ExamplesAcme) 
 /**
  * The one Secret the examples need that Git must never hold: the payments
  * keystore's password (certificates/api/payments.yaml). On the embedded
- * store of a first run certops makes it as a user would with kubectl, a
- * random password, so every example is Ready. Never overwritten.
+ * store certops makes it as a user would with kubectl, a random password, so
+ * every example is Ready; it is never overwritten. In a cluster it says that
+ * the example waits for it.
  */
-export const examplesKeystorePassword = { namespace: "api", name: "payments-keystore-password", key: "password" } as const
+const keystorePassword = { namespace: "api", name: "payments-keystore-password", key: "password" } as const
 
-export const ensureExampleSecrets = ResourceStore.use((store) =>
-  store.get(Secrets, examplesKeystorePassword, { fresh: true }).pipe(
+const ensureKeystorePassword = ResourceStore.use((store) =>
+  store.get(Secrets, keystorePassword, { fresh: true }).pipe(
     Effect.as(false),
     Effect.catchTag("NotFound", () =>
       store
         .create(Secrets, {
           apiVersion: "v1",
           kind: "Secret",
-          metadata: { name: examplesKeystorePassword.name, namespace: examplesKeystorePassword.namespace },
-          data: { [examplesKeystorePassword.key]: Buffer.from(randomBytes(24).toString("base64")).toString("base64") },
+          metadata: { name: keystorePassword.name, namespace: keystorePassword.namespace },
+          data: { [keystorePassword.key]: Buffer.from(randomBytes(24).toString("base64")).toString("base64") },
         })
         .pipe(Effect.as(true)),
     ),
   ),
 )
+
+export const prepareExampleSecrets = (backend: "embedded" | "kubernetes") => {
+  const secret = `Secret ${keystorePassword.namespace}/${keystorePassword.name}`
+  return backend === "kubernetes"
+    ? Console.error(`certops: the payments example stays not Ready (KeystorePasswordMissing) until you create ${secret}: see certificates/api/payments.yaml`)
+    : Effect.flatMap(ensureKeystorePassword, (made) =>
+        Console.error(
+          `certops: the payments example's keystore password is ${secret} in the embedded store${made ? " (made just now, a random one)" : ""}; in a cluster you create it yourself (see certificates/api/payments.yaml)`,
+        ),
+      )
+}

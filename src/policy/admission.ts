@@ -3,7 +3,7 @@
 // intents from Git (`certops check`, the apply step). Objects made in the
 // cluster are the policies' business, as they are cert-manager's webhook's:
 // the reconcilers do not refuse them (tests and labs issue 20 s certificates).
-import { admissionRules, type AdmissionRule, type AdmittedKind } from "../rules/admission-rules.ts"
+import { admissionRules, type AdmissionRule } from "../rules/admission-rules.ts"
 import { compileExpression, type CompiledExpression } from "./cel.ts"
 
 export interface AdmissionViolation {
@@ -21,7 +21,7 @@ const compiled: ReadonlyArray<{ readonly rule: AdmissionRule; readonly program: 
 
 export const admissionViolations = (object: { readonly kind: string }): ReadonlyArray<AdmissionViolation> =>
   compiled
-    .filter(({ rule }) => (rule.kinds as ReadonlyArray<string>).includes(object.kind as AdmittedKind))
+    .filter(({ rule }) => rule.kinds.some((kind) => kind === object.kind))
     .flatMap(({ rule, program }) => {
       const verdict = program.evaluate(object)
       if (verdict._tag === "Success" && verdict.success) return []

@@ -4,7 +4,9 @@ import { Effect, Layer } from "effect"
 import type { Certificate } from "../../src/api/certificate.ts"
 import type { AcmeChallengeSolver, Issuer } from "../../src/api/issuer.ts"
 import type { DnsServer } from "../env/bind9.ts"
-import { Certificates, Issuers } from "../../src/api/kinds.ts"
+import type { Secret } from "../../src/api/core.ts"
+import { Certificates, Issuers, Secrets } from "../../src/api/kinds.ts"
+import { runIssuance } from "../../src/controllers/issuance.ts"
 import type { IssuanceSettings } from "../../src/settings/issuance-settings.ts"
 import { challengeSolversLayer } from "../../src/solvers/challenge-solvers.ts"
 import { http01ResponderLayer } from "../../src/solvers/http01/http01-responder.ts"
@@ -15,7 +17,10 @@ import { ResourceStore } from "../../src/store/resource-store.ts"
 import type { TestEnvironment } from "../env/environment.ts"
 import { issuanceLayer, testSettings } from "./issuance-harness.ts"
 
-export { eventually } from "./poll.ts"
+import { eventually } from "./poll.ts"
+import { createNamespaceNamed } from "./kube.ts"
+
+export { eventually }
 
 export const e2eSettings = (env: TestEnvironment, overrides: Partial<IssuanceSettings> = {}): IssuanceSettings =>
   testSettings({
@@ -74,6 +79,22 @@ export const certificateFor = (namespace: string, name: string, issuer: string, 
 
 const conditionIs = (conditions: ReadonlyArray<{ type: string; status: string }> | undefined, type: string, status: string) =>
   conditions?.some((condition) => condition.type === type && condition.status === status) ?? false
+
+/**
+ * A namespace for one test, the issuance controllers running, the given
+ * Secrets, then `issuer` created there and Ready: the store, for the test's own objects.
+ */
+export const readyIssuerIn = (env: TestEnvironment, issuer: Issuer, secrets: ReadonlyArray<Secret> = []) =>
+  Effect.gen(function* () {
+    const namespace = issuer.metadata.namespace ?? ""
+    yield* Effect.promise(() => createNamespaceNamed(env, namespace))
+    const store = yield* ResourceStore
+    yield* runIssuance
+    for (const secret of secrets) yield* store.create(Secrets, secret)
+    yield* store.create(Issuers, issuer)
+    yield* eventually("the Issuer to be Ready", readyIssuer(namespace, issuer.metadata.name))
+    return store
+  })
 
 export const readyIssuer = (namespace: string, name: string) =>
   ResourceStore.use((store) => store.get(Issuers, { namespace, name })).pipe(

@@ -106,23 +106,21 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
     /** The pass's one status write, then what to do next. */
     const settle = (next: Status, result: ReconcileResult = done) => writeStatus(Certificates, certificate, next).pipe(Effect.as(result))
 
+    /** Not Ready until the spec or the world changes (either wakes the Certificate): an Event when the reason is new. */
+    const refuse = (reason: string, message: string) =>
+      Effect.gen(function* () {
+        const ready = findCondition(status.conditions, "Ready")
+        if (ready?.reason !== reason || ready.message !== message) yield* events.record(certificate, "Warning", reason, message)
+        return yield* settle(withConditions(status, { type: "Ready", status: "False", reason, message }))
+      })
+
     // What no admission policy can check for certops (SAN syntax): a Certificate made in the cluster is refused here.
     const invalid = sanProblems(certificate.spec)
-    if (invalid.length > 0) {
-      const message = invalid.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; ")
-      const ready = findCondition(status.conditions, "Ready")
-      if (ready?.reason !== "InvalidSpec" || ready.message !== message) yield* events.record(certificate, "Warning", "InvalidSpec", message)
-      // Only a spec change can fix it, and a spec change wakes the Certificate.
-      return yield* settle(withConditions(status, { type: "Ready", status: "False", reason: "InvalidSpec", message }))
-    }
+    if (invalid.length > 0) return yield* refuse("InvalidSpec", invalid.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; "))
 
     const existingSecret = yield* secretOf(certificate, knownAbsent)
     const owner = foreignOwner(certificate, existingSecret)
-    if (owner !== undefined) {
-      const message = `Secret "${certificate.spec.secretName}" is already managed by ${owner}; refusing to overwrite it`
-      if (findCondition(status.conditions, "Ready")?.message !== message) yield* events.record(certificate, "Warning", "SecretInUse", message)
-      return yield* settle(withConditions(status, { type: "Ready", status: "False", reason: "SecretInUse", message }))
-    }
+    if (owner !== undefined) return yield* refuse("SecretInUse", `Secret "${certificate.spec.secretName}" is already managed by ${owner}; refusing to overwrite it`)
 
     const requestName = requestNameFor(certificate)
     const request = yield* store.get(CertificateRequests, { namespace, name: requestName }).pipe(Effect.option)

@@ -40,6 +40,12 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       const namespace = yield* issuerSecretNamespace(issuer)
       const ready = findCondition(issuer.status?.conditions, "Ready")
       const spec = issuer.spec
+      /** Not Ready, with an Event when the reason or message is new. */
+      const notReady = (reason: string, message: string) =>
+        Effect.gen(function* () {
+          if (ready?.reason !== reason || ready.message !== message) yield* events.record(issuer, "Warning", reason, message)
+          yield* setIssuerReady(type, issuer, { status: "False", reason, message })
+        })
 
       if (spec.selfSigned !== undefined) {
         yield* setIssuerReady(type, issuer, { status: "True", reason: "IsReady", message: "" })
@@ -52,8 +58,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
           if (ready?.status !== "True") yield* events.record(issuer, "Normal", "KeyPairVerified", "Signing CA verified")
           yield* setIssuerReady(type, issuer, { status: "True", reason: "KeyPairVerified", message: "Signing CA verified" })
         } else {
-          if (ready?.reason !== check.reason || ready.message !== check.message) yield* events.record(issuer, "Warning", check.reason, check.message)
-          yield* setIssuerReady(type, issuer, { status: "False", reason: check.reason, message: check.message })
+          yield* notReady(check.reason, check.message)
           // A key pair the user has yet to create wakes nothing: Secrets are watched only when certops' own.
           return requeueAfter(issuerSecretRecheck)
         }
@@ -65,9 +70,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       // The rules `certops check` applies to Git, for an issuer made in the cluster.
       const problems = solverConfigProblems(spec)
       if (problems.length > 0) {
-        const message = problems.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; ")
-        if (ready?.reason !== "InvalidSpec" || ready.message !== message) yield* events.record(issuer, "Warning", "InvalidSpec", message)
-        yield* setIssuerReady(type, issuer, { status: "False", reason: "InvalidSpec", message })
+        yield* notReady("InvalidSpec", problems.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; "))
         // Only a spec change can fix it, and a spec change wakes the issuer.
         return done
       }
@@ -75,9 +78,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       const previous = issuer.status?.acme
       const keyPem = yield* ensureAccountKey(acme, namespace).pipe(Effect.result)
       if (keyPem._tag === "Failure") {
-        const message = `Failed to register ACME account: ${keyPem.failure.message}`
-        if (ready?.message !== message) yield* events.record(issuer, "Warning", "ErrRegisterACMEAccount", message)
-        yield* setIssuerReady(type, issuer, { status: "False", reason: "ErrRegisterACMEAccount", message })
+        yield* notReady("ErrRegisterACMEAccount", `Failed to register ACME account: ${keyPem.failure.message}`)
         return requeueAfter(refusedRetry)
       }
       const hash = keyHash(keyPem.success)
@@ -88,9 +89,7 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
       const updating = registered && previous.lastPrivateKeyHash === hash
       const client = yield* accountClient(acme, namespace, keyPem.success).pipe(Effect.result)
       if (client._tag === "Failure") {
-        const message = `Failed to register ACME account: ${client.failure.message}`
-        if (ready?.message !== message) yield* events.record(issuer, "Warning", "ErrRegisterACMEAccount", message)
-        yield* setIssuerReady(type, issuer, { status: "False", reason: "ErrRegisterACMEAccount", message })
+        yield* notReady("ErrRegisterACMEAccount", `Failed to register ACME account: ${client.failure.message}`)
         return requeueAfter(refusedRetry)
       }
       const outcome = yield* client.success.registerAccount({ termsOfServiceAgreed: true, ...(email === "" ? {} : { email }) }).pipe(Effect.result)

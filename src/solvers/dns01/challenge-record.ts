@@ -30,8 +30,6 @@ export interface ChallengeRecord {
   readonly fqdn: string
   /** The zone that holds it, with a trailing dot. */
   readonly zone: string
-  /** Each name on the way, from `_acme-challenge.<dnsName>.` to fqdn: one entry unless CNAMEs were followed. */
-  readonly chain: ReadonlyArray<string>
 }
 
 /** Far more than any sane delegation; a longer chain is treated like a loop. */
@@ -41,14 +39,14 @@ const withDot = (name: string) => (name.endsWith(".") ? name : `${name}.`)
 
 const sameName = (left: string, right: string) => withDot(left).toLowerCase() === withDot(right).toLowerCase()
 
-export const challengeRecordName = (dnsName: string): string => `_acme-challenge.${dnsName.replace(/\.$/, "")}.`
+const challengeRecordName = (dnsName: string): string => `_acme-challenge.${dnsName.replace(/\.$/, "")}.`
 
-export const followsCnames = (challenge: Challenge): boolean => challenge.spec.solver.dns01?.cnameStrategy === "Follow"
+const followsCnames = (challenge: Challenge): boolean => challenge.spec.solver.dns01?.cnameStrategy === "Follow"
 
 const describeChain = (chain: ReadonlyArray<string>) => chain.join(" → ")
 
-/** The end of the CNAME chain from fqdn, asking the first of nameservers that answers. */
-export const followCnames = (
+/** The CNAME chain from fqdn (fqdn first), asking the first of nameservers that answers. */
+const followCnames = (
   fqdn: string,
   nameservers: ReadonlyArray<QueryServer>,
 ): Effect.Effect<ReadonlyArray<string>, ChallengeRecordError, DnsTransport> =>
@@ -74,14 +72,15 @@ export const followCnames = (
     }
   })
 
-/** Where the record is written (and looked for): the chain's end. */
-export const locateChallengeName = (
-  challenge: Challenge,
-  cnameNameservers: ReadonlyArray<QueryServer>,
-): Effect.Effect<ReadonlyArray<string>, ChallengeRecordError, DnsTransport> => {
+/** `_acme-challenge.<dnsName>.`, then each CNAME target in turn when the solver follows them. */
+const chainOf = (challenge: Challenge, cnameNameservers: ReadonlyArray<QueryServer>): Effect.Effect<ReadonlyArray<string>, ChallengeRecordError, DnsTransport> => {
   const start = challengeRecordName(challenge.spec.dnsName)
   return followsCnames(challenge) ? followCnames(start, cnameNameservers) : Effect.succeed([start])
 }
+
+/** Where the record is written, and so looked for: the chain's end. */
+export const challengeRecordFqdn = (challenge: Challenge, cnameNameservers: ReadonlyArray<QueryServer>): Effect.Effect<string, ChallengeRecordError, DnsTransport> =>
+  Effect.map(chainOf(challenge, cnameNameservers), (chain) => chain[chain.length - 1]!)
 
 /**
  * The record and its zone for a challenge. cnameNameservers answer the CNAME
@@ -93,7 +92,7 @@ export const locateChallengeRecord = (
   nameservers: { readonly cname: ReadonlyArray<QueryServer>; readonly zone: ReadonlyArray<QueryServer> },
 ): Effect.Effect<ChallengeRecord, ChallengeRecordError, DnsTransport> =>
   Effect.gen(function* () {
-    const chain = yield* locateChallengeName(challenge, nameservers.cname)
+    const chain = yield* chainOf(challenge, nameservers.cname)
     const fqdn = chain[chain.length - 1]!
     const zone = yield* findZone(fqdn, nameservers.zone).pipe(
       Effect.mapError((error) => {
@@ -108,5 +107,5 @@ export const locateChallengeRecord = (
         return new ChallengeRecordError({ detail, retryable: true })
       }),
     )
-    return { fqdn, zone, chain }
+    return { fqdn, zone }
   })

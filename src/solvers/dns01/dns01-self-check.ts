@@ -15,20 +15,15 @@ import { query, queryFirstAnswering } from "./dns-query.ts"
 import type { DnsTransport } from "./dns-transport.ts"
 import { Rcode, rcodeName, txtValues } from "./message.ts"
 import { findZone } from "./zone-discovery.ts"
-import { locateChallengeName } from "./challenge-record.ts"
+import { challengeRecordFqdn } from "./challenge-record.ts"
 
-export interface TxtExpectation {
+interface TxtExpectation {
   /** The record's name, e.g. _acme-challenge.example.com. (after any CNAMEs were followed). */
   readonly fqdn: string
   /** The Challenge's DNS name, for the "not yet propagated" text. */
   readonly dnsName: string
   readonly value: string
 }
-
-/** Whom a self check asks. */
-export type SelfCheckViewpoint =
-  | { readonly _tag: "Nameservers"; readonly servers: ReadonlyArray<QueryServer> }
-  | { readonly _tag: "Authoritative"; readonly resolvers: ReadonlyArray<QueryServer>; readonly port: number }
 
 /**
  * The recursive nameservers DNS-01 asks: the configured ones, else the
@@ -50,15 +45,6 @@ export const recursiveNameservers = (
     ? Result.succeed(system.success)
     : Result.fail("no nameserver to ask for DNS-01 records: the system has none; set self-check-nameservers")
 }
-
-/**
- * An RFC 2136 solver with no nameservers configured checks at its own
- * nameserver, the primary that took the update; otherwise cert-manager's rule.
- */
-export const selfCheckViewpoint = (settings: IssuanceSettings, resolvers: ReadonlyArray<QueryServer>, askSolverNameserver: boolean): SelfCheckViewpoint =>
-  askSolverNameserver || settings.selfCheckRecursiveOnly
-    ? { _tag: "Nameservers", servers: resolvers }
-    : { _tag: "Authoritative", resolvers, port: settings.selfCheckAuthoritativePort }
 
 const shortValue = (value: string) => JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)
 
@@ -108,16 +94,8 @@ const authoritativeServers = (
     return servers.length > 0 ? Result.succeed(servers) : Result.fail(`no address for the nameservers of zone ${zone} (${names.join(", ")})`)
   }).pipe(Effect.catch((error) => Effect.succeed(Result.fail(`could not find the authoritative nameservers of ${fqdn}: ${error.message}`))))
 
-export const checkTxtPropagated = (viewpoint: SelfCheckViewpoint, expected: TxtExpectation): Effect.Effect<SelfCheckResult, never, DnsTransport> =>
+const checkTxtPropagated = (servers: ReadonlyArray<QueryServer>, expected: TxtExpectation): Effect.Effect<SelfCheckResult, never, DnsTransport> =>
   Effect.gen(function* () {
-    let servers: ReadonlyArray<QueryServer>
-    if (viewpoint._tag === "Nameservers") {
-      servers = viewpoint.servers
-    } else {
-      const found = yield* authoritativeServers(expected.fqdn, viewpoint.resolvers, viewpoint.port)
-      if (Result.isFailure(found)) return { ok: false, detail: found.failure } as const
-      servers = found.success
-    }
     if (servers.length === 0) return { ok: false, detail: "no nameserver to ask for the DNS-01 record" } as const
     const seen = yield* Effect.forEach(servers, (server) => askOne(server, expected), { concurrency: "unbounded" })
     const problems = seen.filter((problem) => problem !== undefined)
@@ -140,12 +118,11 @@ export const selfCheckChallenge = (
   Effect.gen(function* () {
     const resolvers = recursiveNameservers(settings, solverNameserver)
     if (Result.isFailure(resolvers)) return { ok: false, detail: resolvers.failure } as const
-    const chain = yield* locateChallengeName(challenge, resolvers.success).pipe(Effect.result)
-    if (Result.isFailure(chain)) return { ok: false, detail: chain.failure.detail } as const
-    const askSolverNameserver = solverNameserver !== undefined && settings.selfCheckNameservers.length === 0
-    return yield* checkTxtPropagated(selfCheckViewpoint(settings, resolvers.success, askSolverNameserver), {
-      fqdn: chain.success[chain.success.length - 1]!,
-      dnsName: challenge.spec.dnsName,
-      value: challenge.spec.key,
-    })
+    const fqdn = yield* challengeRecordFqdn(challenge, resolvers.success).pipe(Effect.result)
+    if (Result.isFailure(fqdn)) return { ok: false, detail: fqdn.failure.detail } as const
+    // The resolvers themselves when told so, or when the one asked is the RFC 2136 primary that took the update.
+    const askResolvers = settings.selfCheckRecursiveOnly || (solverNameserver !== undefined && settings.selfCheckNameservers.length === 0)
+    const servers = askResolvers ? Result.succeed(resolvers.success) : yield* authoritativeServers(fqdn.success, resolvers.success, settings.selfCheckAuthoritativePort)
+    if (Result.isFailure(servers)) return { ok: false, detail: servers.failure } as const
+    return yield* checkTxtPropagated(servers.success, { fqdn: fqdn.success, dnsName: challenge.spec.dnsName, value: challenge.spec.key })
   })

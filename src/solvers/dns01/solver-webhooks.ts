@@ -79,7 +79,7 @@ const describeRefusal = (webhook: SolverWebhook, error: KubeApiError): SolverWeb
   }
 }
 
-export const kubeSolverWebhooks = (client: KubeClient["Service"]): SolverWebhooksService => ({
+const kubeSolverWebhooks = (client: KubeClient["Service"]): SolverWebhooksService => ({
   call: (webhook, request) =>
     client
       .request({

@@ -6,30 +6,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { AcmeChallengeSolver } from "../../../src/api/issuer.ts"
-import { Certificates, Challenges, Events, Issuers, Secrets } from "../../../src/api/kinds.ts"
-import { runIssuance } from "../../../src/controllers/issuance.ts"
-import { ResourceStore } from "../../../src/store/resource-store.ts"
+import { Certificates, Challenges, Events } from "../../../src/api/kinds.ts"
 import { nsupdate, queryTxt } from "../../support/dns.ts"
 import { laggingNameserver } from "../../support/dns-viewpoints.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer, rfc2136Solver, tsigSecret } from "../../support/issuance-e2e.ts"
-import { createNamespaceNamed } from "../../support/kube.ts"
+import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuerIn, rfc2136Solver, tsigSecret } from "../../support/issuance-e2e.ts"
 
 const env = testEnvironment()
 
 const rfc2136 = (cnameStrategy?: "Follow") => rfc2136Solver(env.dns, cnameStrategy)
 
 /** A namespace with bind9's TSIG Secret and a Ready ACME Issuer named "dns" using solver. */
-const setUp = (namespace: string, solver: AcmeChallengeSolver) =>
-  Effect.gen(function* () {
-    yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-    const store = yield* ResourceStore
-    yield* runIssuance
-    yield* store.create(Secrets, tsigSecret(namespace, env.dns))
-    yield* store.create(Issuers, acmeIssuer(env, namespace, "dns", [solver]))
-    yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "dns"))
-    return store
-  })
+const setUp = (namespace: string, solver: AcmeChallengeSolver) => readyIssuerIn(env, acmeIssuer(env, namespace, "dns", [solver]), [tsigSecret(namespace, env.dns)])
 
 const addCname = (name: string, target: string) =>
   Effect.promise(() => nsupdate(env.dns, [`update add ${name}. 5 CNAME ${target}.`])).pipe(

@@ -4,12 +4,9 @@
 // the spec issues it.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { CertificateRequests, Certificates, Events, Issuers } from "../../../src/api/kinds.ts"
-import { runIssuance } from "../../../src/controllers/issuance.ts"
-import { ResourceStore } from "../../../src/store/resource-store.ts"
+import { CertificateRequests, Certificates, Events } from "../../../src/api/kinds.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate } from "../../support/issuance-e2e.ts"
-import { createNamespaceNamed } from "../../support/kube.ts"
+import { certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuerIn } from "../../support/issuance-e2e.ts"
 
 const env = testEnvironment()
 
@@ -17,10 +14,7 @@ describe("a Certificate with an invalid SAN, made in the cluster", () => {
   const namespace = uniqueName("invalid")
   it.live("is InvalidSpec with the field, gets no request, and issues once fixed", () =>
     Effect.gen(function* () {
-      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-      const store = yield* ResourceStore
-      yield* runIssuance
-      yield* store.create(Issuers, { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "self", namespace }, spec: { selfSigned: {} } })
+      const store = yield* readyIssuerIn(env, { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "self", namespace }, spec: { selfSigned: {} } })
       const base = certificateFor(namespace, "ips", "self", ["ips.example.test"])
       yield* store.create(Certificates, { ...base, spec: { ...base.spec, ipAddresses: ["10.0.0.1", "10.0.0.300"] } })
       const refused = yield* eventually(

@@ -13,7 +13,7 @@ import { runIssuance } from "../../../src/controllers/issuance.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { nsupdate, queryTxt } from "../../support/dns.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
+import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuerIn } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed } from "../../support/kube.ts"
 import { solverCalls } from "../../support/webhook-solver-calls.ts"
 
@@ -27,15 +27,7 @@ const webhook = (config: { readonly [key: string]: string | number }): AcmeChall
   dns01: { webhook: { groupName: env.webhookSolver.groupName, solverName: env.webhookSolver.solverName, config } },
 })
 
-const setUp = (namespace: string, config: { readonly [key: string]: string | number }) =>
-  Effect.gen(function* () {
-    yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-    const store = yield* ResourceStore
-    yield* runIssuance
-    yield* store.create(Issuers, acmeIssuer(env, namespace, "hook", [webhook(config)]))
-    yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "hook"))
-    return store
-  })
+const setUp = (namespace: string, config: { readonly [key: string]: string | number }) => readyIssuerIn(env, acmeIssuer(env, namespace, "hook", [webhook(config)]))
 
 describe("DNS-01 through a webhook solver", () => {
   const namespace = uniqueName("webhook")
@@ -85,14 +77,10 @@ describe("a webhook solver behind a CNAME (cnameStrategy: Follow)", () => {
   const namespace = uniqueName("hookcname")
   it.live("is asked to write the record where the CNAME points, in the solver's zone", () =>
     Effect.gen(function* () {
-      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-      const store = yield* ResourceStore
-      yield* runIssuance
       const solver: AcmeChallengeSolver = {
         dns01: { cnameStrategy: "Follow", webhook: { groupName: env.webhookSolver.groupName, solverName: env.webhookSolver.solverName } },
       }
-      yield* store.create(Issuers, acmeIssuer(env, namespace, "hook", [solver]))
-      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "hook"))
+      const store = yield* readyIssuerIn(env, acmeIssuer(env, namespace, "hook", [solver]))
       // www.<unique>.certops.test delegates its challenge record into the solver's zone.
       const label = uniqueName("delegated")
       const name = `${label}.${env.dns.zone}`

@@ -42,6 +42,9 @@ const dns01 = (options: { solver?: Rfc2136Solver; issuerKind?: "Issuer" | "Clust
     ...(options.key === undefined ? {} : { key: options.key }),
   })
 
+/** A DNS-01 Challenge whose solver follows CNAMEs (cnameStrategy: Follow). */
+const followingCnames = () => challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+
 /** A Secret holding the key as bind prints it (base64 text), in the Secret's own base64. */
 const tsigSecret = (namespace: string, text = secretText) => ({
   apiVersion: "v1" as const,
@@ -273,7 +276,7 @@ describe("selfCheck", () => {
     withSolver(
       ({ solver, nameserver }) =>
         Effect.gen(function* () {
-          const subject = challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+          const subject = followingCnames()
           yield* solver.present(subject)
           expect(nameserver.txt("_acme-challenge.www.example.test")).toEqual([])
           expect(nameserver.txt("www.delegation.example.test").map((record) => record.value)).toEqual([subject.spec.key])
@@ -290,7 +293,7 @@ describe("selfCheck", () => {
     withSolver(
       ({ solver }) =>
         Effect.gen(function* () {
-          const subject = challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+          const subject = followingCnames()
           const error = yield* presentFails(solver, subject)
           expect(error.detail).toBe("CNAME loop: _acme-challenge.www.example.test. → a.example.test. → b.example.test. → a.example.test.")
           expect(error.retryable).toBe(false)
@@ -303,7 +306,7 @@ describe("selfCheck", () => {
     withSolver(
       ({ solver }) =>
         Effect.gen(function* () {
-          const subject = challenge({ type: "DNS-01", solver: { dns01: { cnameStrategy: "Follow", rfc2136: rfc2136() } } })
+          const subject = followingCnames()
           const error = yield* presentFails(solver, subject)
           expect(error.detail).toMatch(/^dangling CNAME: _acme-challenge\.www\.example\.test\. → gone\.nowhere\.invalid\., and gone\.nowhere\.invalid\. is in no zone that 192\.0\.2\.53:5353 knows/)
         }),
