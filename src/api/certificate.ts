@@ -1,6 +1,8 @@
 // Certificate (cert-manager.io/v1): the intent users write, and the status
 // certops reports on it. Field names are cert-manager's, so its manifests
-// decode unchanged.
+// decode unchanged. The schema holds each field's shape; rules across fields
+// (one of, key sizes, an identity) are admission rules (rules/admission-rules.ts),
+// so that the API server enforces them too, with the same message.
 import { Schema } from "effect"
 import { GoDuration } from "./duration.ts"
 import { Conditions, ObjectMeta, StringMap } from "./meta.ts"
@@ -19,31 +21,13 @@ export type KeyUsage = typeof KeyUsage.Type
 export const PrivateKeyAlgorithm = Schema.Literals(["RSA", "ECDSA", "Ed25519"])
 export type PrivateKeyAlgorithm = typeof PrivateKeyAlgorithm.Type
 
-const ecdsaSizes: ReadonlyArray<number> = [256, 384, 521]
-
-/**
- * cert-manager's key-size rule: 0 or absent means the algorithm's default
- * (RSA 2048, ECDSA 256); Ed25519 keys have one size, so size is not read.
- */
-const sizeMatchesAlgorithm = Schema.makeFilter((key: { readonly algorithm?: PrivateKeyAlgorithm; readonly size?: number }) => {
-  const { algorithm = "RSA", size = 0 } = key
-  if (size === 0 || algorithm === "Ed25519") return undefined
-  if (algorithm === "RSA" && (size < 2048 || size > 8192)) {
-    return { path: ["size"], issue: `${size} is not a valid RSA key size: use 2048 to 8192 (2048, 3072 or 4096 are usual)` }
-  }
-  if (algorithm === "ECDSA" && !ecdsaSizes.includes(size)) {
-    return { path: ["size"], issue: `${size} is not a valid ECDSA key size: use 256, 384 or 521` }
-  }
-  return undefined
-})
-
 export const PrivateKey = Schema.Struct({
   algorithm: Schema.optionalKey(PrivateKeyAlgorithm),
   size: Schema.optionalKey(Schema.Int),
   encoding: Schema.optionalKey(Schema.Literals(["PKCS1", "PKCS8"])),
   /** Never keeps the existing key on reissuance; Always generates a new one. */
   rotationPolicy: Schema.optionalKey(Schema.Literals(["Never", "Always"])),
-}).check(sizeMatchesAlgorithm)
+})
 export type PrivateKey = typeof PrivateKey.Type
 
 const StringList = Schema.Array(Schema.String)
@@ -66,9 +50,12 @@ export const SecretTemplate = Schema.Struct({
 })
 export type SecretTemplate = typeof SecretTemplate.Type
 
+// Exactly one of password and passwordSecretRef (rules/admission-rules.ts).
 export const PKCS12Keystore = Schema.Struct({
   create: Schema.Boolean,
-  passwordSecretRef: SecretKeySelector,
+  passwordSecretRef: Schema.optionalKey(SecretKeySelector),
+  /** A literal password, for keystores whose password protects nothing (Java's "changeit"). */
+  password: Schema.optionalKey(Schema.String),
   profile: Schema.optionalKey(Schema.Literals(["LegacyRC2", "LegacyDES", "Modern2023"])),
 })
 export type PKCS12Keystore = typeof PKCS12Keystore.Type
@@ -77,21 +64,6 @@ export type PKCS12Keystore = typeof PKCS12Keystore.Type
 // (a loop over nothing), so it is reported where it is rather than treated
 // as absent.
 const SanList = StringList.check(Schema.isMinLength(1, { message: "must not be empty: list at least one entry or omit the field" }))
-
-const identityFields = ["commonName", "dnsNames", "ipAddresses", "uris", "emailAddresses"] as const
-
-// An empty commonName names nothing, as in cert-manager.
-const hasIdentity = Schema.makeFilter(
-  (spec: Partial<Record<(typeof identityFields)[number], unknown>>) =>
-    identityFields.some((field) => spec[field] !== undefined && spec[field] !== "") ||
-    `at least one of ${identityFields.join(", ")} must be set`,
-)
-
-const renewBeforeExclusive = Schema.makeFilter((spec: { readonly renewBefore?: string; readonly renewBeforePercentage?: number }) =>
-  spec.renewBefore !== undefined && spec.renewBeforePercentage !== undefined
-    ? { path: ["renewBeforePercentage"], issue: "renewBefore and renewBeforePercentage are mutually exclusive: set one" }
-    : undefined,
-)
 
 export const CertificateSpec = Schema.Struct({
   secretName: Schema.NonEmptyString,
@@ -111,7 +83,7 @@ export const CertificateSpec = Schema.Struct({
   secretTemplate: Schema.optionalKey(SecretTemplate),
   revisionHistoryLimit: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
   keystores: Schema.optionalKey(Schema.Struct({ pkcs12: Schema.optionalKey(PKCS12Keystore) })),
-}).check(hasIdentity, renewBeforeExclusive)
+})
 export type CertificateSpec = typeof CertificateSpec.Type
 
 export const CertificateStatus = Schema.Struct({

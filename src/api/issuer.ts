@@ -1,19 +1,11 @@
 // Issuer and ClusterIssuer (cert-manager.io/v1): where certificates come from.
 // certops implements the ACME (HTTP-01 ingress, DNS-01 RFC 2136 and webhook
 // solvers), SelfSigned and CA issuer types; any other type is an unknown field.
+// That exactly one type, solver type and provider is set is an admission rule
+// (rules/admission-rules.ts), enforced by the API server too.
 import { Schema } from "effect"
 import { Base64Bytes, Conditions, ObjectMeta, StringMap } from "./meta.ts"
 import { SecretKeySelector } from "./references.ts"
-
-/** Fails unless exactly one of `fields` is set, the way cert-manager's one-of unions do. */
-const exactlyOneOf = <const Field extends string>(fields: ReadonlyArray<Field>, what: string) =>
-  Schema.makeFilter((value: Partial<Record<Field, unknown>>) => {
-    const set = fields.filter((field) => value[field] !== undefined)
-    if (set.length === 1) return undefined
-    return set.length === 0
-      ? `${what}: set exactly one of ${fields.join(", ")}`
-      : `${what}: set exactly one of ${fields.join(", ")}, not ${set.join(" and ")}`
-  })
 
 /** Which names a solver is for; the most specific matching selector wins. */
 export const SolverSelector = Schema.Struct({
@@ -57,14 +49,14 @@ export const Dns01Solver = Schema.Struct({
   cnameStrategy: Schema.optionalKey(Schema.Literals(["None", "Follow"])),
   rfc2136: Schema.optionalKey(Rfc2136Solver),
   webhook: Schema.optionalKey(WebhookSolver),
-}).check(exactlyOneOf(["rfc2136", "webhook"], "a dns01 solver needs one provider"))
+})
 export type Dns01Solver = typeof Dns01Solver.Type
 
 export const AcmeChallengeSolver = Schema.Struct({
   selector: Schema.optionalKey(SolverSelector),
   http01: Schema.optionalKey(Schema.Struct({ ingress: Http01IngressSolver })),
   dns01: Schema.optionalKey(Dns01Solver),
-}).check(exactlyOneOf(["http01", "dns01"], "a solver needs one challenge type"))
+})
 export type AcmeChallengeSolver = typeof AcmeChallengeSolver.Type
 
 export const ExternalAccountBinding = Schema.Struct({
@@ -107,7 +99,7 @@ export const IssuerSpec = Schema.Struct({
   acme: Schema.optionalKey(AcmeIssuer),
   selfSigned: Schema.optionalKey(SelfSignedIssuer),
   ca: Schema.optionalKey(CAIssuer),
-}).check(exactlyOneOf(["acme", "selfSigned", "ca"], "an issuer has one type"))
+})
 export type IssuerSpec = typeof IssuerSpec.Type
 
 export const IssuerStatus = Schema.Struct({

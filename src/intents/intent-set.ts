@@ -7,9 +7,8 @@ import { type Declaration, decodeDocument, type Manifest } from "./decode-docume
 import { findDuplicateObjects, findSharedSecrets } from "./duplicates.ts"
 import { keyOfRaw, keyOfResource, type IntentKey, type IntentResource } from "./identity.ts"
 import { checkIssuerReference, issuerCatalog } from "./issuer-references.ts"
-import { checkNames } from "./name-checks.ts"
 import { checkPolicies } from "./policy-checks.ts"
-import { checkSolvers } from "./solver-checks.ts"
+import { checkSpec } from "./spec-checks.ts"
 import { checkAdmission } from "./admission-checks.ts"
 import { compareRejections, type Rejection } from "../rules/rejection.ts"
 import { admitFile, defaultMaxFileBytes, routeFile, type SourceFile } from "../manifests/source-file.ts"
@@ -108,7 +107,7 @@ export const buildIntentSet = (files: ReadonlyArray<SourceFile>, options: Intent
     }
   }
 
-  for (const manifest of manifests) rejected.push(...checkNames(manifest), ...checkSolvers(manifest), ...checkAdmission(manifest), ...checkPolicies(manifest, policySet))
+  for (const manifest of manifests) rejected.push(...checkSpec(manifest), ...checkAdmission(manifest), ...checkPolicies(manifest, policySet))
   rejected.push(...findDuplicateObjects(declarations), ...findSharedSecrets(manifests))
 
   // Issuer references last: only now is it settled which issuers are rejected,

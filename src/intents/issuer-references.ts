@@ -1,7 +1,7 @@
 // A Certificate's issuerRef must name an issuer that will exist: one declared
 // in the intent set and accepted, or one the caller knows is in the cluster.
 // When the issuer is in the set, its solvers must be able to prove every
-// name: ACME validates wildcards by DNS-01 only.
+// name: ACME validates wildcards by DNS-01 only, and issues no CA certificates.
 import { Result } from "effect"
 import type { Certificate } from "../api/certificate.ts"
 import { formatPath } from "../api/decode.ts"
@@ -78,7 +78,7 @@ export const checkIssuerReference = ({ resource, document }: Manifest, catalog: 
   const key = keyOfResource(resource)
   const issuerKey = issuerKeyOf(resource)
   const issuerId = keyString(issuerKey)
-  const reject = (rule: "unknown-issuer" | "issuer-rejected" | "wildcard-needs-dns01", path: string, message: string) =>
+  const reject = (rule: "unknown-issuer" | "issuer-rejected" | "wildcard-needs-dns01" | "ca-from-acme", path: string, message: string) =>
     rejectAt(document, key, rule, path, message)
 
   const rejectedAt = catalog.rejected.get(issuerId)
@@ -95,6 +95,9 @@ export const checkIssuerReference = ({ resource, document }: Manifest, catalog: 
   }
   const acme = issuer.spec.acme
   if (acme === undefined) return []
+  if (resource.spec.isCA === true) {
+    return [reject("ca-from-acme", "spec.isCA", `${describeKey(issuerKey)} is an ACME issuer, and ACME servers issue no CA certificates: use a CA or SelfSigned issuer`)]
+  }
   const labels = resource.metadata.labels ?? {}
   return (resource.spec.dnsNames ?? []).flatMap((name, index) =>
     isWildcard(name) && selectSolver(acme.solvers ?? [], { name: wildcardBase(name), wildcard: true, offeredTypes: ["dns-01"] }, labels) === undefined

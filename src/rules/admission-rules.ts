@@ -22,6 +22,48 @@ const issuerKinds: ReadonlyArray<AdmittedKind> = ["Issuer", "ClusterIssuer"]
 
 export const admissionRules: ReadonlyArray<AdmissionRule> = [
   {
+    name: "identity-required",
+    kinds: ["Certificate"],
+    // An empty commonName names nothing; the SAN lists are non-empty when present (their schema says so).
+    expression:
+      "(has(object.spec.commonName) && object.spec.commonName != '') || has(object.spec.dnsNames) || has(object.spec.ipAddresses) || has(object.spec.uris) || has(object.spec.emailAddresses)",
+    fieldPath: "spec",
+    message: "at least one of spec.commonName, spec.dnsNames, spec.ipAddresses, spec.uris and spec.emailAddresses must be set",
+  },
+  {
+    name: "rsa-key-size",
+    kinds: ["Certificate"],
+    // 0 or absent is the algorithm's default; RSA is the default algorithm.
+    expression:
+      "!has(object.spec.privateKey) || !has(object.spec.privateKey.size) || int(object.spec.privateKey.size) == 0 || (has(object.spec.privateKey.algorithm) && object.spec.privateKey.algorithm != 'RSA') || (int(object.spec.privateKey.size) >= 2048 && int(object.spec.privateKey.size) <= 8192)",
+    fieldPath: "spec.privateKey.size",
+    message: "spec.privateKey.size must be between 2048 and 8192 for an RSA key (2048, 3072 or 4096 are usual)",
+  },
+  {
+    name: "ecdsa-key-size",
+    kinds: ["Certificate"],
+    expression:
+      "!has(object.spec.privateKey) || !has(object.spec.privateKey.algorithm) || object.spec.privateKey.algorithm != 'ECDSA' || !has(object.spec.privateKey.size) || int(object.spec.privateKey.size) in [0, 256, 384, 521]",
+    fieldPath: "spec.privateKey.size",
+    message: "spec.privateKey.size must be 256, 384 or 521 for an ECDSA key",
+  },
+  {
+    name: "renew-before-or-percentage",
+    kinds: ["Certificate"],
+    expression: "!has(object.spec.renewBefore) || !has(object.spec.renewBeforePercentage)",
+    fieldPath: "spec.renewBeforePercentage",
+    message: "spec.renewBefore and spec.renewBeforePercentage are mutually exclusive: set one",
+  },
+  {
+    name: "renew-before-percentage-at-least-5m",
+    kinds: ["Certificate"],
+    // seconds × (100 − p) ≥ 300 × 100: the renewBefore the percentage makes is at least 5m, without a division.
+    expression:
+      "!has(object.spec.renewBeforePercentage) || duration(has(object.spec.duration) ? object.spec.duration : '2160h').getSeconds() * (100 - int(object.spec.renewBeforePercentage)) >= 30000",
+    fieldPath: "spec.renewBeforePercentage",
+    message: "spec.renewBeforePercentage must leave at least 5m before expiry (of spec.duration, 2160h when omitted)",
+  },
+  {
     name: "duration-at-least-1h",
     kinds: ["Certificate"],
     expression: "!has(object.spec.duration) || duration(object.spec.duration) >= duration('1h')",
@@ -56,7 +98,7 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
     expression:
       "(has(object.spec.issuerRef.group) && !(object.spec.issuerRef.group in ['', 'cert-manager.io'])) || !has(object.spec.issuerRef.kind) || object.spec.issuerRef.kind in ['', 'Issuer', 'ClusterIssuer']",
     fieldPath: "spec.issuerRef.kind",
-    message: "spec.issuerRef.kind must be Issuer or ClusterIssuer for the cert-manager.io group",
+    message: "spec.issuerRef.kind must be Issuer or ClusterIssuer for the cert-manager.io group (an external issuer's kind needs its spec.issuerRef.group)",
   },
   {
     name: "email-sans",
@@ -69,9 +111,32 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
     name: "secret-template-annotations",
     kinds: ["Certificate"],
     expression:
-      "!has(object.spec.secretTemplate) || !has(object.spec.secretTemplate.annotations) || object.spec.secretTemplate.annotations.all(k, !k.startsWith('cert-manager.io/'))",
+      "!has(object.spec.secretTemplate) || !has(object.spec.secretTemplate.annotations) || object.spec.secretTemplate.annotations.all(k, !k.startsWith('cert-manager.io/') || k == 'cert-manager.io/allow-direct-injection')",
     fieldPath: "spec.secretTemplate.annotations",
-    message: "spec.secretTemplate.annotations may not set cert-manager.io/* annotations: certops writes those",
+    message: "spec.secretTemplate.annotations may not set cert-manager.io/* annotations (but cert-manager.io/allow-direct-injection): certops writes those",
+  },
+  {
+    name: "keystore-password-one-of",
+    kinds: ["Certificate"],
+    expression:
+      "!has(object.spec.keystores) || !has(object.spec.keystores.pkcs12) || (has(object.spec.keystores.pkcs12.password) ? 1 : 0) + (has(object.spec.keystores.pkcs12.passwordSecretRef) ? 1 : 0) == 1",
+    fieldPath: "spec.keystores.pkcs12",
+    message: "spec.keystores.pkcs12 needs exactly one of password and passwordSecretRef",
+  },
+  {
+    name: "keystore-password-not-empty",
+    kinds: ["Certificate"],
+    expression:
+      "!has(object.spec.keystores) || !has(object.spec.keystores.pkcs12) || !has(object.spec.keystores.pkcs12.password) || size(object.spec.keystores.pkcs12.password) > 0",
+    fieldPath: "spec.keystores.pkcs12.password",
+    message: "spec.keystores.pkcs12.password may not be empty",
+  },
+  {
+    name: "issuer-one-type",
+    kinds: issuerKinds,
+    expression: "(has(object.spec.acme) ? 1 : 0) + (has(object.spec.ca) ? 1 : 0) + (has(object.spec.selfSigned) ? 1 : 0) == 1",
+    fieldPath: "spec",
+    message: "spec has exactly one issuer type: acme, ca or selfSigned (the ones certops implements)",
   },
   {
     name: "acme-server-url",
@@ -102,5 +167,30 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
     expression: "!has(object.spec.acme) || !has(object.spec.acme.caBundle) || !has(object.spec.acme.skipTLSVerify) || !object.spec.acme.skipTLSVerify",
     fieldPath: "spec.acme.skipTLSVerify",
     message: "spec.acme.caBundle and spec.acme.skipTLSVerify are mutually exclusive",
+  },
+  {
+    name: "acme-dns01-one-provider",
+    kinds: issuerKinds,
+    expression:
+      "!has(object.spec.acme) || !has(object.spec.acme.solvers) || object.spec.acme.solvers.all(s, !has(s.dns01) || (has(s.dns01.rfc2136) ? 1 : 0) + (has(s.dns01.webhook) ? 1 : 0) == 1)",
+    fieldPath: "spec.acme.solvers",
+    message: "each dns01 solver in spec.acme.solvers has exactly one provider: rfc2136 or webhook (the ones certops implements)",
+  },
+  {
+    name: "http01-ingress-class-name",
+    kinds: issuerKinds,
+    // The name of an IngressClass object: a lowercase RFC 1123 subdomain.
+    expression:
+      "!has(object.spec.acme) || !has(object.spec.acme.solvers) || object.spec.acme.solvers.all(s, !has(s.http01) || !has(s.http01.ingress) || !has(s.http01.ingress.ingressClassName) || (size(s.http01.ingress.ingressClassName) <= 253 && s.http01.ingress.ingressClassName.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')))",
+    fieldPath: "spec.acme.solvers",
+    message: "each http01.ingress.ingressClassName in spec.acme.solvers is an IngressClass name (lowercase letters, digits, '-' and '.')",
+  },
+  {
+    name: "acme-eab-key",
+    kinds: issuerKinds,
+    expression:
+      "!has(object.spec.acme) || !has(object.spec.acme.externalAccountBinding) || (has(object.spec.acme.externalAccountBinding.keySecretRef.key) && object.spec.acme.externalAccountBinding.keySecretRef.key != '')",
+    fieldPath: "spec.acme.externalAccountBinding.keySecretRef.key",
+    message: "spec.acme.externalAccountBinding.keySecretRef.key is required: the key of the Secret that holds the EAB HMAC key",
   },
 ]

@@ -18,6 +18,9 @@ export const rejectionRules = {
   "invalid-name": "metadata.name and metadata.namespace are valid Kubernetes names",
   "invalid-dns-name": "every DNS name is a valid (wildcard only leftmost) DNS name, not an IP address",
   "invalid-san": "every IP address SAN is an IP address and every URI SAN an absolute URI",
+  "invalid-secret-template": "the secretTemplate's labels and annotations are ones the API server accepts on the Secret",
+  "invalid-ca-bundle": "an ACME issuer's caBundle holds at least one valid PEM certificate",
+  "cluster-scoped": "a cluster-scoped kind (ClusterIssuer) names no namespace",
   admission: "the object passes the admission rules the API server enforces too (deploy/admission)",
   "invalid-solver": "an ACME issuer's DNS-01 solvers name a routable webhook (groupName, solverName, config object) or a valid RFC 2136 nameserver and TSIG algorithm",
   // across documents and files
@@ -26,6 +29,7 @@ export const rejectionRules = {
   "unknown-issuer": "the issuerRef names an issuer declared in Git or present in the cluster",
   "issuer-rejected": "the issuerRef names an issuer that was itself accepted",
   "wildcard-needs-dns01": "a wildcard name has a DNS-01 solver on its ACME issuer",
+  "ca-from-acme": "a Certificate with isCA: true is not sent to an ACME issuer (ACME servers issue no CA certificates)",
   // policies
   policy: "the intent satisfies every policy that governs it",
   "policy-rejected": "no policy that may govern the intent is itself rejected (a broken policy holds its intents back)",

@@ -2,8 +2,11 @@
 // the ones cert-manager's webhook makes and the ones that would otherwise
 // surface only when a Challenge runs: a webhook's groupName and solverName
 // are names the API server can route, its config is an object; an RFC 2136
-// nameserver is host[:port]; the TSIG algorithm is one certops knows, and a
-// key name comes with the Secret that holds the key.
+// nameserver is host[:port]; the TSIG algorithm is one certops knows, a key
+// name comes with the Secret (name and key) that holds the key and a key
+// Secret with its key name; an http01 ingress names at most one of
+// ingressClassName, class and name (`class` is a reserved word in CEL, so
+// this one cannot be an admission rule).
 import type { IssuerSpec } from "../api/issuer.ts"
 import { objectNameProblem } from "./dns-names.ts"
 import { parseNameserver } from "./nameserver.ts"
@@ -38,9 +41,25 @@ export const solverConfigProblems = (spec: IssuerSpec): ReadonlyArray<SolverConf
       if (tsigAlgorithmNamed(rfc2136.tsigAlgorithm) === undefined) {
         problems.push({ path: [...at, "rfc2136", "tsigAlgorithm"], message: `"${rfc2136.tsigAlgorithm}" is not a TSIG algorithm certops knows (use one of ${supportedTsigAlgorithms.join(", ")})` })
       }
-      if ((rfc2136.tsigKeyName ?? "") !== "" && rfc2136.tsigSecretSecretRef === undefined) {
+      const keyName = rfc2136.tsigKeyName ?? ""
+      const secret = rfc2136.tsigSecretSecretRef
+      if (keyName !== "" && secret === undefined) {
         problems.push({ path: [...at, "rfc2136", "tsigSecretSecretRef"], message: "required when tsigKeyName is set: the Secret that holds the TSIG key" })
       }
+      if (keyName !== "" && secret !== undefined && (secret.key ?? "") === "") {
+        problems.push({ path: [...at, "rfc2136", "tsigSecretSecretRef", "key"], message: "required when tsigKeyName is set: the key of the Secret that holds the TSIG key" })
+      }
+      if (keyName === "" && secret !== undefined && (secret.key ?? "") !== "") {
+        problems.push({ path: [...at, "rfc2136", "tsigKeyName"], message: "required with tsigSecretSecretRef: the name of the TSIG key the Secret holds" })
+      }
+    }
+    const ingress = solver.http01?.ingress
+    const named = ingress === undefined ? [] : (["ingressClassName", "class", "name"] as const).filter((field) => ingress[field] !== undefined && ingress[field] !== "")
+    if (named.length > 1) {
+      problems.push({
+        path: ["acme", "solvers", index, "http01", "ingress"],
+        message: `set at most one of ingressClassName, class and name, not ${named.join(" and ")}`,
+      })
     }
     return problems
   })

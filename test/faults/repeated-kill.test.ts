@@ -136,7 +136,7 @@ describe("repeated kill -9", () => {
 
       const last = startCertops(log, namespace)
       yield* Effect.addFinalizer(() => stop(last, "SIGTERM"))
-      const ready = yield* allReady(namespace, certificates, 240).pipe(
+      yield* allReady(namespace, certificates, 240).pipe(
         Effect.tapCause(() => notReadySummary(namespace).pipe(Effect.flatMap((summary) => Effect.logError(`not Ready:\n${summary}`)))),
       )
       yield* Effect.logInfo(`all ${certificates} Ready ${Date.now() - started} ms after the first start`)

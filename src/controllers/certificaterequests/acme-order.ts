@@ -46,6 +46,8 @@ export const viaAcmeOrder = (request: CertificateRequest) =>
     const events = yield* EventRecorder
     const namespace = request.metadata.namespace ?? ""
     const name = orderNameFor(request)
+    // Checked before any Order exists: no ACME server issues a CA certificate, so asking one would only fail later.
+    if (request.spec.isCA === true) return { _tag: "Failed", message: "The request has isCA: true, and ACME issuers cannot issue CA certificates: use a CA or SelfSigned issuer" } as SignOutcome
     const existing = yield* store.get(Orders, { namespace, name }).pipe(Effect.option)
     if (existing._tag === "None") {
       const order = yield* newOrder(request, name)

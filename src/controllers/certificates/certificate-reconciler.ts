@@ -12,9 +12,8 @@ import { annotations } from "../../api/annotations.ts"
 import { readCertificateFacts } from "../../pki/certificate-facts.ts"
 import { PkiError } from "../../pki/errors.ts"
 import { digestOf, tlsSecretFacts } from "../../pki/tls-secret-facts.ts"
-import { formatPath } from "../../api/decode.ts"
 import { describeIssuerRef, isCertManagerIssuerRef } from "../../rules/issuer-refs.ts"
-import { sanProblems } from "../../rules/san-syntax.ts"
+import { describeSpecProblems, specProblems } from "../../rules/spec-problems.ts"
 import { done, requeueAfter, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import { writeStatus } from "../../runtime/write-status.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
@@ -114,9 +113,9 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
         return yield* settle(withConditions(status, { type: "Ready", status: "False", reason, message }))
       })
 
-    // What no admission policy can check for certops (SAN syntax): a Certificate made in the cluster is refused here.
-    const invalid = sanProblems(certificate.spec)
-    if (invalid.length > 0) return yield* refuse("InvalidSpec", invalid.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; "))
+    // What no admission policy can check (SAN syntax, names, the secretTemplate): a Certificate made in the cluster is refused here.
+    const invalid = specProblems(certificate)
+    if (invalid.length > 0) return yield* refuse("InvalidSpec", describeSpecProblems(invalid))
 
     const existingSecret = yield* secretOf(certificate, knownAbsent)
     const owner = foreignOwner(certificate, existingSecret)

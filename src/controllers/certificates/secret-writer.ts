@@ -44,8 +44,11 @@ const keystorePassword = (certificate: Certificate) =>
   Effect.gen(function* () {
     const pkcs12 = certificate.spec.keystores?.pkcs12
     if (pkcs12 === undefined || !pkcs12.create) return undefined
+    if (pkcs12.password !== undefined) return pkcs12.password
     const store = yield* ResourceStore
     const ref = pkcs12.passwordSecretRef
+    // Admission refuses a keystore with neither; one made where no policy runs gets the same words.
+    if (ref === undefined) return yield* new KeystorePasswordMissing({ detail: "spec.keystores.pkcs12 needs exactly one of password and passwordSecretRef" })
     const secret = yield* store.get(Secrets, { namespace: certificate.metadata.namespace ?? "", name: ref.name }, { fresh: true }).pipe(Effect.option)
     const password = secret._tag === "Some" ? secretText(secret.value, ref.key ?? "password") : undefined
     if (password === undefined) {

@@ -19,8 +19,7 @@ import { issuerSecretNamespace } from "../shared/issuer-lookup.ts"
 import { accountClient, ensureAccountKey, keyHash } from "./acme-account.ts"
 import { loadCaKeyPair } from "./ca-issuer.ts"
 import { setIssuerReady } from "./ready-condition.ts"
-import { formatPath } from "../../api/decode.ts"
-import { solverConfigProblems } from "../../rules/solver-config.ts"
+import { describeSpecProblems, specProblems } from "../../rules/spec-problems.ts"
 
 /** As cert-manager words it: "Failed to update ACME account:400 urn:…:invalidEmail: <detail>". */
 const acmeFailureMessage = (verb: string, failure: AcmeError) => {
@@ -47,6 +46,14 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
           yield* setIssuerReady(type, issuer, { status: "False", reason, message })
         })
 
+      // The rules `certops check` applies to Git that no admission policy holds, for an issuer made in the cluster.
+      const problems = specProblems(issuer)
+      if (problems.length > 0) {
+        yield* notReady("InvalidSpec", describeSpecProblems(problems))
+        // Only a spec change can fix it, and a spec change wakes the issuer.
+        return done
+      }
+
       if (spec.selfSigned !== undefined) {
         yield* setIssuerReady(type, issuer, { status: "True", reason: "IsReady", message: "" })
         return done
@@ -67,13 +74,6 @@ const reconcileIssuer = <I extends Issuer | ClusterIssuer>(type: ResourceType<I>
 
       const acme = spec.acme
       if (acme === undefined) return done
-      // The rules `certops check` applies to Git, for an issuer made in the cluster.
-      const problems = solverConfigProblems(spec)
-      if (problems.length > 0) {
-        yield* notReady("InvalidSpec", problems.map((problem) => `${formatPath(["spec", ...problem.path])}: ${problem.message}`).join("; "))
-        // Only a spec change can fix it, and a spec change wakes the issuer.
-        return done
-      }
       const email = acme.email ?? ""
       const previous = issuer.status?.acme
       const keyPem = yield* ensureAccountKey(acme, namespace).pipe(Effect.result)

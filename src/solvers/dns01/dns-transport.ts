@@ -6,7 +6,7 @@
 import { createSocket } from "node:dgram"
 import { connect, isIP } from "node:net"
 import { Context, Duration, Effect, Layer, Schedule, Schema } from "effect"
-import { formatNameserver, formatQueryServer, isDoh, type DohEndpoint, type Nameserver, type QueryServer } from "../../rules/nameserver.ts"
+import { formatQueryServer, isDoh, type DohEndpoint, type Nameserver, type QueryServer } from "../../rules/nameserver.ts"
 import { u16 } from "./wire.ts"
 
 export class DnsTransportError extends Schema.TaggedError<DnsTransportError>()("DnsTransportError", {

@@ -56,7 +56,7 @@ const connectAddress = (challenge: Challenge, nameservers: ReadonlyArray<string>
 
 export const checkHttp01 = (challenge: Challenge, settings: Http01SelfCheckSettings): Effect.Effect<SelfCheckResult, never, DnsTransport> =>
   Effect.gen(function* () {
-    const { dnsName, token, key } = challenge.spec
+    const { token, key } = challenge.spec
     const url = challengeUrl(challenge, settings.port)
     const requestFailed = (error: string): SelfCheckResult => ({
       ok: false,

@@ -74,6 +74,22 @@ describe("a Certificate's Secret", () => {
     30_000,
   )
 
+  it.live("carries a PKCS#12 keystore with a literal password, reading no Secret for it", () =>
+    Effect.gen(function* () {
+      const store = yield* ResourceStore
+      yield* startIssuance
+      yield* store.create(ClusterIssuers, selfSigned)
+      yield* store.create(Certificates, certificate("literal", "literal-tls", { keystores: { pkcs12: { create: true, password: "changeit" } } }))
+      yield* eventually("the Certificate", ready("literal"))
+      const secret = yield* store.get(Secrets, { namespace: "apps", name: "literal-tls" })
+      const file = join(mkdtempSync(join(tmpdir(), "certops-p12-")), "keystore.p12")
+      writeFileSync(file, Buffer.from(secret.data?.["keystore.p12"] ?? "", "base64"))
+      const info = execFileSync("openssl", ["pkcs12", "-in", file, "-passin", "pass:changeit", "-nokeys", "-info"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+      assert.include(info, "-----BEGIN CERTIFICATE-----")
+    }).pipe(Effect.scoped, Effect.provide(issuanceLayer(memoryStoreLayer, testSettings()))),
+    30_000,
+  )
+
   it.live("is issued again when someone deletes it", () =>
     Effect.gen(function* () {
       const store = yield* ResourceStore

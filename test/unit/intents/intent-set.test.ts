@@ -26,9 +26,10 @@ describe("buildIntentSet", () => {
       expect(names(set)).toEqual(["ClusterIssuer /selfsigned", "Certificate apps/a", "Certificate web/b", "Issuer apps/local"])
     })
 
-    it("drops a namespace from a ClusterIssuer, as the API server would", () => {
+    it("refuses a ClusterIssuer that names a namespace, which the API server would drop without a word", () => {
       const set = buildIntentSet([manifests("ci.yaml", { ...clusterIssuer("ca"), metadata: { name: "ca", namespace: "x" } })])
-      expect(set.accepted[0]?.resource.metadata).toEqual({ name: "ca" })
+      expect(set.accepted).toEqual([])
+      expect(set.rejected.map(formatRejection)).toEqual(['ci.yaml:6: cluster-scoped: metadata.namespace: a ClusterIssuer is cluster-scoped: remove metadata.namespace ("x")'])
     })
   })
 
@@ -53,10 +54,9 @@ describe("buildIntentSet", () => {
       expect(rules(set)).toEqual([
         { file: "web.yaml", line: 8, path: "spec.dnsNames", rule: "schema" },
         { file: "web.yaml", line: 12, path: "spec.duration", rule: "schema" },
-        { file: "web.yaml", line: 15, path: "spec.privateKey.size", rule: "schema" },
         { file: "web.yaml", line: 16, path: "spec.extra", rule: "schema" },
       ])
-      expect(set.rejected.map((rejection) => rejection.name)).toEqual(["web", "web", "web", "web"])
+      expect(set.rejected.map((rejection) => rejection.name)).toEqual(["web", "web", "web"])
     })
 
     it("rejects one bad document without blocking the others in the file", () => {
@@ -183,7 +183,7 @@ describe("buildIntentSet", () => {
         [manifests("a.yaml", issuer("ca", undefined, {}), certificate("web", { issuerRef: { name: "ca" } }))],
         { knownIssuers: [{ kind: "Issuer", namespace: "default", name: "ca" }] },
       )
-      expect(set.rejected.map((rejection) => rejection.rule)).toEqual(["schema", "issuer-rejected"])
+      expect(set.rejected.map((rejection) => rejection.rule)).toEqual(["admission", "issuer-rejected"])
     })
   })
 
@@ -209,6 +209,15 @@ describe("buildIntentSet", () => {
       const byLabel = clusterIssuer("label", acme([http01, { ...dns01, selector: { matchLabels: { dns: "yes" } } }]))
       const set = buildIntentSet([manifests("a.yaml", byZone, byLabel, wildcard("zone"), { ...wildcard("label", { dns: "yes" }), metadata: { name: "wild2", labels: { dns: "yes" } }, spec: { ...wildcard("label").spec, secretName: "wild2" } })])
       expect(set.rejected).toEqual([])
+    })
+
+    it("refuses isCA for an ACME issuer, and takes it for a CA or SelfSigned one", () => {
+      const ca = (issuerName: string) => certificate("sub-ca", { isCA: true, issuerRef: { name: issuerName, kind: "ClusterIssuer" } })
+      const refused = buildIntentSet([manifests("a.yaml", clusterIssuer("http", acme([http01])), ca("http"))])
+      expect(refused.rejected.map(formatRejection)).toEqual([
+        expect.stringMatching(/^a\.yaml:\d+: ca-from-acme: spec\.isCA: ClusterIssuer http is an ACME issuer, and ACME servers issue no CA certificates/),
+      ])
+      expect(buildIntentSet([manifests("a.yaml", clusterIssuer("self"), ca("self"))]).rejected).toEqual([])
     })
 
     it("reports an ACME issuer with no solvers at all", () => {
