@@ -43,11 +43,11 @@ const certificateProblems = (spec: Certificate["spec"]): ReadonlyArray<SpecProbl
   })
   for (const problem of sanProblems(spec)) problems.push({ rule: "invalid-san", path: ["spec", ...problem.path], message: problem.message })
   const template = spec.secretTemplate
-  for (const problem of labelProblems(template?.labels ?? {})) {
-    problems.push({ rule: "invalid-secret-template", path: ["spec", "secretTemplate", "labels", ...(problem.key === undefined ? [] : [problem.key])], message: problem.message })
-  }
-  for (const problem of annotationProblems(template?.annotations ?? {})) {
-    problems.push({ rule: "invalid-secret-template", path: ["spec", "secretTemplate", "annotations", ...(problem.key === undefined ? [] : [problem.key])], message: problem.message })
+  const templateProblems = [["labels", labelProblems(template?.labels ?? {})], ["annotations", annotationProblems(template?.annotations ?? {})]] as const
+  for (const [field, found] of templateProblems) {
+    for (const { key, message } of found) {
+      problems.push({ rule: "invalid-secret-template", path: ["spec", "secretTemplate", field, ...(key === undefined ? [] : [key])], message })
+    }
   }
   return problems
 }

@@ -26,13 +26,13 @@ export interface ValidationCase {
   readonly inCluster: Enforcer
 }
 
-export const certificate = (name: string, spec: Record<string, unknown> = {}, drop: ReadonlyArray<string> = []) => {
+const certificate = (name: string, spec: Record<string, unknown> = {}, drop: ReadonlyArray<string> = []) => {
   const full: Record<string, unknown> = { secretName: `${name}-tls`, dnsNames: [`${name}.example.com`], issuerRef: { name: "known", kind: "ClusterIssuer" }, ...spec }
   for (const field of drop) delete full[field]
   return { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name }, spec: full }
 }
 
-export const acmeIssuer = (name: string, acme: Record<string, unknown> = {}) => ({
+const acmeIssuer = (name: string, acme: Record<string, unknown> = {}) => ({
   apiVersion: "cert-manager.io/v1",
   kind: "Issuer",
   metadata: { name },

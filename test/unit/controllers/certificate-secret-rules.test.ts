@@ -8,6 +8,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Certificates, ClusterIssuers, Events, Secrets } from "../../../src/api/kinds.ts"
+import type { Secret } from "../../../src/api/core.ts"
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { issuanceLayer, startIssuance, testSettings } from "../../support/issuance-harness.ts"
@@ -27,6 +28,14 @@ const ready = (name: string) =>
   ResourceStore.use((store) => store.get(Certificates, { namespace: "apps", name })).pipe(
     Effect.map((c) => (c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True") ? c : undefined)),
   )
+
+
+/** What openssl lists of the Secret's keystore.p12, opened with `password`. */
+const openedKeystore = (secret: Secret, password: string) => {
+  const file = join(mkdtempSync(join(tmpdir(), "certops-p12-")), "keystore.p12")
+  writeFileSync(file, Buffer.from(secret.data?.["keystore.p12"] ?? "", "base64"))
+  return execFileSync("openssl", ["pkcs12", "-in", file, "-passin", `pass:${password}`, "-nokeys", "-info"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+}
 
 describe("a Certificate's Secret", () => {
   it.live("is not taken over from another Certificate", () =>
@@ -66,15 +75,12 @@ describe("a Certificate's Secret", () => {
       )
       yield* eventually("the Certificate", ready("java"))
       const secret = yield* store.get(Secrets, { namespace: "apps", name: "java-tls" })
-      const file = join(mkdtempSync(join(tmpdir(), "certops-p12-")), "keystore.p12")
-      writeFileSync(file, Buffer.from(secret.data?.["keystore.p12"] ?? "", "base64"))
-      const info = execFileSync("openssl", ["pkcs12", "-in", file, "-passin", "pass:s3cret", "-nokeys", "-info"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-      assert.include(info, "-----BEGIN CERTIFICATE-----")
+      assert.include(openedKeystore(secret, "s3cret"), "-----BEGIN CERTIFICATE-----")
     }).pipe(Effect.scoped, Effect.provide(issuanceLayer(memoryStoreLayer, testSettings()))),
     30_000,
   )
 
-  it.live("carries a PKCS#12 keystore with a literal password, reading no Secret for it", () =>
+  it.live("carries a PKCS#12 keystore that openssl opens with a literal password", () =>
     Effect.gen(function* () {
       const store = yield* ResourceStore
       yield* startIssuance
@@ -82,10 +88,7 @@ describe("a Certificate's Secret", () => {
       yield* store.create(Certificates, certificate("literal", "literal-tls", { keystores: { pkcs12: { create: true, password: "changeit" } } }))
       yield* eventually("the Certificate", ready("literal"))
       const secret = yield* store.get(Secrets, { namespace: "apps", name: "literal-tls" })
-      const file = join(mkdtempSync(join(tmpdir(), "certops-p12-")), "keystore.p12")
-      writeFileSync(file, Buffer.from(secret.data?.["keystore.p12"] ?? "", "base64"))
-      const info = execFileSync("openssl", ["pkcs12", "-in", file, "-passin", "pass:changeit", "-nokeys", "-info"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-      assert.include(info, "-----BEGIN CERTIFICATE-----")
+      assert.include(openedKeystore(secret, "changeit"), "-----BEGIN CERTIFICATE-----")
     }).pipe(Effect.scoped, Effect.provide(issuanceLayer(memoryStoreLayer, testSettings()))),
     30_000,
   )
