@@ -7,7 +7,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { keyOfResource } from "../intents/identity.ts"
 import { buildIntentSet, defaultNamespace, defaultPolicyDirectory, type IntentSet } from "../intents/intent-set.ts"
 import { parseIssuerKey } from "../intents/issuer-references.ts"
-import { formatRejection } from "../rules/rejection.ts"
+import { formatRejection, formatWarning } from "../rules/rejection.ts"
 import { readWorkingTree } from "../manifests/working-tree.ts"
 import { readDefaultPolicies } from "../policy/default-policies.ts"
 
@@ -22,17 +22,19 @@ export const checkReport = (set: IntentSet) => ({
   ok: set.rejected.length === 0,
   accepted: set.accepted.map(({ resource, source }) => ({ ...keyOfResource(resource), ...source })),
   rejected: set.rejected,
+  warnings: set.warnings,
 })
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`
 
 export const renderText = (set: IntentSet): string => {
   const files = new Set(set.rejected.map((rejection) => rejection.file)).size
+  const warned = set.warnings.length === 0 ? "" : `, ${plural(set.warnings.length, "warning")}`
   const summary =
     set.rejected.length === 0
-      ? `${plural(set.accepted.length, "intent")} accepted, no problems`
-      : `${plural(set.accepted.length, "intent")} accepted, ${plural(set.rejected.length, "problem")} in ${plural(files, "file")}`
-  return [...set.rejected.map(formatRejection), summary].join("\n")
+      ? `${plural(set.accepted.length, "intent")} accepted, no problems${warned}`
+      : `${plural(set.accepted.length, "intent")} accepted, ${plural(set.rejected.length, "problem")} in ${plural(files, "file")}${warned}`
+  return [...set.rejected.map(formatRejection), ...set.warnings.map(formatWarning), summary].join("\n")
 }
 
 const knownIssuer = Flag.String("issuer").pipe(

@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { ClusterIssuers, Issuers } from "../api/kinds.ts"
 import { applyIntents, type ApplyOutcome } from "../apply/apply-intents.ts"
 import type { SourceIdentity } from "../apply/provenance.ts"
+import { ApprovalPolicies } from "../policy/approval-policies.ts"
 import { buildIntentSet, type IntentSet, type IntentSetOptions } from "../intents/intent-set.ts"
 import type { IntentKey } from "../intents/identity.ts"
 import type { SourceFile } from "../manifests/source-file.ts"
@@ -34,6 +35,7 @@ export const reconcileIntents = (files: ReadonlyArray<SourceFile>, source: Sourc
     const reporter = yield* StatusReporter
     const knownIssuers = yield* issuersInCluster
     const set = buildIntentSet(files, { ...options, knownIssuers })
+    yield* (yield* ApprovalPolicies).replace(set.policies)
     const outcomes = yield* applyIntents({ source, commit, accepted: set.accepted, rejected: set.rejected })
     // What the store refused is reported beside what validation refused, with the store's reason.
     const refused = outcomes.flatMap((outcome) =>

@@ -5,7 +5,14 @@ import type { Rejection } from "../rules/rejection.ts"
 import { type Manifest, rejectAt } from "./decode-document.ts"
 import { keyOfResource } from "./identity.ts"
 
-export const checkAdmission = ({ resource, document }: Manifest): ReadonlyArray<Rejection> => {
+const violationsOf = ({ resource, document }: Manifest, action: "deny" | "warn"): ReadonlyArray<Rejection> => {
   const key = keyOfResource(resource)
-  return admissionViolations(resource).map((violation) => rejectAt(document, key, "admission", violation.fieldPath, violation.message))
+  return admissionViolations(resource)
+    .filter((violation) => violation.action === action)
+    .map((violation) => rejectAt(document, key, "admission", violation.fieldPath, violation.message))
 }
+
+export const checkAdmission = (manifest: Manifest): ReadonlyArray<Rejection> => violationsOf(manifest, "deny")
+
+/** What the API server would admit with a warning: the intent is accepted, and the warning shown. */
+export const admissionWarnings = (manifest: Manifest): ReadonlyArray<Rejection> => violationsOf(manifest, "warn")

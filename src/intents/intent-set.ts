@@ -2,14 +2,14 @@
 // intent set: what may be applied, and why everything else may not. Every
 // check runs on everything it can, so one bad file or document never hides
 // the problems of another, nor blocks an unrelated intent.
-import { loadPolicies } from "../policy/load-policies.ts"
+import { loadPolicies, type Policy } from "../policy/load-policies.ts"
 import { type Declaration, decodeDocument, type Manifest } from "./decode-document.ts"
 import { findDuplicateObjects, findSharedSecrets } from "./duplicates.ts"
 import { keyOfRaw, keyOfResource, type IntentKey, type IntentResource } from "./identity.ts"
 import { checkIssuerReference, issuerCatalog } from "./issuer-references.ts"
 import { checkPolicies } from "./policy-checks.ts"
 import { checkSpec } from "./spec-checks.ts"
-import { checkAdmission } from "./admission-checks.ts"
+import { admissionWarnings, checkAdmission } from "./admission-checks.ts"
 import { compareRejections, type Rejection } from "../rules/rejection.ts"
 import { admitFile, defaultMaxFileBytes, routeFile, type SourceFile } from "../manifests/source-file.ts"
 import { parseYamlFile, type YamlDocument } from "../manifests/yaml-documents.ts"
@@ -32,6 +32,10 @@ export interface IntentSet {
   readonly accepted: ReadonlyArray<Intent>
   /** Sorted by file, document and line. */
   readonly rejected: ReadonlyArray<Rejection>
+  /** What holds nothing back but should be fixed (deprecated fields), sorted the same way. */
+  readonly warnings: ReadonlyArray<Rejection>
+  /** The policies that loaded: the shipped ones, then the repository's. The approver judges CertificateRequests by them. */
+  readonly policies: ReadonlyArray<Policy>
 }
 
 export interface IntentSetOptions {
@@ -124,5 +128,7 @@ export const buildIntentSet = (files: ReadonlyArray<SourceFile>, options: Intent
   return {
     accepted: manifests.filter(({ document }) => !isRejected(document)).map(toIntent),
     rejected: rejected.sort(compareRejections),
+    warnings: manifests.flatMap(admissionWarnings).sort(compareRejections),
+    policies: policySet.policies,
   }
 }

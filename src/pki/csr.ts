@@ -14,7 +14,7 @@ import {
 } from "./names.ts"
 import { csrDer, toPem } from "./pem.ts"
 import { encodeUsages, readUsages, usageExtensions, usageNames } from "./usages.ts"
-import { crypto, csrHash, signingAlgorithm, signingKey, verifyingKey } from "./webcrypto.ts"
+import { crypto, csrHash, describeKey, signingAlgorithm, signingKey, verifyingKey, type KeyAlgorithm } from "./webcrypto.ts"
 
 export type { SubjectFields, ParsedSubject } from "./names.ts"
 
@@ -47,6 +47,8 @@ export interface ParsedCsr {
   readonly isCA: boolean
   /** SubjectPublicKeyInfo PEM ("PUBLIC KEY"). */
   readonly publicKeyPem: string
+  /** The public key's algorithm and size; absent for a kind certops does not issue for. */
+  readonly key?: { readonly algorithm: KeyAlgorithm; readonly size: number }
 }
 
 const basicConstraintsOid = "2.5.29.19"
@@ -106,12 +108,15 @@ export const parseCsr = Effect.fn("pki.parseCsr")(function* (pemOrBase64: string
       const extensions = csr.extensions
       const basicConstraints = extensions.find((extension) => extension.type === basicConstraintsOid)
       const usages = readUsages(extensions)
+      const publicKeyPem = toPem("PUBLIC KEY", csr.publicKey.rawData)
+      const key = describeKey(createPublicKey(publicKeyPem))
       return {
         ...readSubject(csr.subjectName),
         ...readSubjectAltNames(extensions.find((extension) => extension.type === subjectAltNameOid)),
         usages: usages === undefined ? [] : usageNames(usages),
         isCA: basicConstraints === undefined ? false : new x509.BasicConstraintsExtension(basicConstraints.rawData).ca,
-        publicKeyPem: toPem("PUBLIC KEY", csr.publicKey.rawData),
+        publicKeyPem,
+        ...(key === undefined ? {} : { key }),
       }
     },
     catch: (cause) => invalidCsr(`CSR extensions could not be read: ${publicCause(cause)}`),

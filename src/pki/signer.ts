@@ -108,7 +108,7 @@ const resolveIssuer = (signer: Signer, csr: x509.Pkcs10CertificateRequest): Effe
  * settle them: the request wins, but a CSR that encodes basicConstraints or
  * usages must agree with it.
  */
-const settleProfile = (request: SignRequest, csr: x509.Pkcs10CertificateRequest): Effect.Effect<{ readonly isCA: boolean; readonly usages: EncodedUsages }, PkiError> =>
+const settleProfile = (request: Pick<SignRequest, "isCA" | "usages">, csr: x509.Pkcs10CertificateRequest): Effect.Effect<{ readonly isCA: boolean; readonly usages: EncodedUsages }, PkiError> =>
   Effect.gen(function* () {
     const basicConstraints = csr.extensions.find((extension) => extension.type === "2.5.29.19")
     const csrIsCA = basicConstraints === undefined ? undefined : new x509.BasicConstraintsExtension(basicConstraints.rawData).ca
@@ -126,6 +126,18 @@ const settleProfile = (request: SignRequest, csr: x509.Pkcs10CertificateRequest)
     }
     return { isCA, usages }
   })
+
+/**
+ * Why a certificate could not be made for this CSR with this isCA and these
+ * usages (cert-manager's webhook asks the same of a CertificateRequest), or
+ * undefined when it could: the CSR parses, and what it encodes agrees.
+ */
+export const requestProfileProblem = (csrPem: string, request: Pick<SignRequest, "isCA" | "usages">): Effect.Effect<string | undefined> =>
+  readCsr(csrPem).pipe(
+    Effect.flatMap((csr) => settleProfile(request, csr)),
+    Effect.as(undefined),
+    Effect.catch((error: PkiError) => Effect.succeed(error.message)),
+  )
 
 /** 128 random bits, never zero; @peculiar/x509 adds the leading zero byte that keeps the INTEGER positive. */
 const serialNumber = (): string => {

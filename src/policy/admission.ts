@@ -8,24 +8,33 @@ import { compileExpression, type CompiledExpression } from "./cel.ts"
 
 export interface AdmissionViolation {
   readonly rule: string
+  /** "warn": the rule warns and refuses nothing (AdmissionRule.action). */
+  readonly action: "deny" | "warn"
   readonly fieldPath: string
   readonly message: string
 }
 
 /** Compiled once; a rule that does not compile is a bug in certops, found by its unit test. */
-const compiled: ReadonlyArray<{ readonly rule: AdmissionRule; readonly program: CompiledExpression }> = admissionRules.map((rule) => {
-  const program = compileExpression(rule.expression)
+// Rules the API server alone can judge (judgedBy) are not compiled here.
+const compiled: ReadonlyArray<{ readonly rule: AdmissionRule; readonly program: CompiledExpression }> = admissionRules.filter((rule) => rule.judgedBy !== "api-server").map((rule) => {
+  const program = compileExpression(rule.expression, { withOldObject: rule.judges === "changes" })
   if (program._tag === "Failure") throw new Error(`admission rule ${rule.name} does not compile: ${program.failure}`)
   return { rule, program: program.success }
 })
 
-export const admissionViolations = (object: { readonly kind: string }): ReadonlyArray<AdmissionViolation> =>
+/**
+ * The rules an object breaks. With `oldObject`, a write that updates it
+ * (the rules on changes too); without, one that creates it. Which
+ * subresource a rule watches is the API server's concern: here every rule
+ * for the kind applies.
+ */
+export const admissionViolations = (object: { readonly kind: string }, oldObject?: unknown): ReadonlyArray<AdmissionViolation> =>
   compiled
-    .filter(({ rule }) => rule.kinds.some((kind) => kind === object.kind))
+    .filter(({ rule }) => rule.kinds.some((kind) => kind === object.kind) && (rule.judges !== "changes" || oldObject !== undefined))
     .flatMap(({ rule, program }) => {
-      const verdict = program.evaluate(object)
+      const verdict = program.evaluate(object, oldObject)
       if (verdict._tag === "Success" && verdict.success) return []
       // As the API server does (failurePolicy Fail): a rule that cannot be evaluated refuses.
       const message = verdict._tag === "Failure" ? `${rule.message} (${verdict.failure})` : rule.message
-      return [{ rule: rule.name, fieldPath: rule.fieldPath, message }]
+      return [{ rule: rule.name, action: rule.action ?? "deny", fieldPath: rule.fieldPath, message }]
     })

@@ -6,14 +6,23 @@ import { strings } from "@bufbuild/cel/ext"
 import { Result } from "effect"
 
 export interface CompiledExpression {
-  /** true: allowed; false: denied; failure: the expression could not be evaluated (a missing field, a type error). */
-  readonly evaluate: (object: unknown) => Result.Result<boolean, string>
+  /**
+   * true: allowed; false: denied; failure: the expression could not be
+   * evaluated (a missing field, a type error). `oldObject` is the object
+   * before an update, for expressions compiled to judge changes.
+   */
+  readonly evaluate: (object: unknown, oldObject?: unknown) => Result.Result<boolean, string>
 }
 
-// `object` is dyn: Certificates are plain JSON, checked by their schema
-// before any rule sees them. The strings extension (lowerAscii, split, …)
-// matches what Kubernetes offers in its own CEL validation rules.
-const env = celEnv({ variables: { object: CelScalar.DYN }, funcs: strings })
+export interface CompileOptions {
+  /** Bind `oldObject` too, as a ValidatingAdmissionPolicy does on UPDATE. */
+  readonly withOldObject?: boolean
+}
+
+// `object` (and `oldObject`) are dyn: objects are plain JSON, checked by
+// their schema before any rule sees them. The strings extension (lowerAscii,
+// split, …) matches what Kubernetes offers in its own CEL validation rules.
+const env = celEnv({ variables: { object: CelScalar.DYN, oldObject: CelScalar.DYN }, funcs: strings })
 
 type Expr = ReturnType<typeof parse>["expr"]
 
@@ -84,11 +93,11 @@ const describeValue = (value: unknown) =>
 const syntaxPosition = /^<input>:(\d+):(\d+): /
 
 /** Compiles a rule's expression, or says why it does not compile. */
-export const compileExpression = (source: string): Result.Result<CompiledExpression, string> => {
-  let program: (bindings: { readonly object: CelInput }) => unknown
+export const compileExpression = (source: string, options: CompileOptions = {}): Result.Result<CompiledExpression, string> => {
+  let program: (bindings: { readonly object: CelInput; readonly oldObject: CelInput }) => unknown
   try {
     const parsed = parse(source)
-    const unresolved = unresolvedNames(parsed.expr, new Set(["object"]), new Set())
+    const unresolved = unresolvedNames(parsed.expr, new Set(options.withOldObject === true ? ["object", "oldObject"] : ["object"]), new Set())
     if (unresolved.size > 0) {
       const names = [...unresolved]
       const hint = names.some((name) => name.startsWith("variable")) ? ` (the Certificate is bound as "object")` : ""
@@ -100,9 +109,9 @@ export const compileExpression = (source: string): Result.Result<CompiledExpress
     return Result.fail(message.replace(syntaxPosition, (_, line, column) => `line ${line}, column ${column}: `))
   }
   return Result.succeed({
-    evaluate: (object) => {
+    evaluate: (object, oldObject) => {
       try {
-        const value = program({ object: toCel(object) })
+        const value = program({ object: toCel(object), oldObject: toCel(oldObject ?? null) })
         if (isCelError(value)) return Result.fail(value.message)
         return typeof value === "boolean" ? Result.succeed(value) : Result.fail(`returned ${describeValue(value)}, not true or false`)
       } catch (error) {

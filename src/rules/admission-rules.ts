@@ -3,14 +3,37 @@
 // from Git (intents/admission-checks.ts), and `certops admission-policies`
 // turns the same expressions into ValidatingAdmissionPolicies, so that the
 // API server refuses a bad object at `kubectl apply` without a webhook.
-// Each is cert-manager's webhook rule of the same name, in CEL (the variable
-// is `object`, as in a ValidatingAdmissionPolicy).
+// Each is cert-manager's webhook rule of the same name, in CEL (the variables
+// are `object` and, for rules on changes, `oldObject`, as in a
+// ValidatingAdmissionPolicy). The objects certops makes itself
+// (CertificateRequests, Orders, Challenges) never come from Git: their rules
+// hold in the cluster, against anyone else who writes them.
 
-export type AdmittedKind = "Certificate" | "Issuer" | "ClusterIssuer"
+export type AdmittedKind = "Certificate" | "Issuer" | "ClusterIssuer" | "CertificateRequest" | "Order" | "Challenge"
 
 export interface AdmissionRule {
   readonly name: string
   readonly kinds: ReadonlyArray<AdmittedKind>
+  /**
+   * "changes": the rule judges an update against the object before it
+   * (`oldObject`), so it runs on UPDATE only. Absent: the object as created
+   * or updated.
+   */
+  readonly judges?: "changes"
+  /** "status": the rule judges writes to the status subresource, where conditions are written. */
+  readonly subresource?: "status"
+  /**
+   * "warn": breaking the rule refuses nothing; `kubectl apply` prints the
+   * message as a warning (as cert-manager's webhook warns) and so does
+   * `certops check`. Absent: the object is refused.
+   */
+  readonly action?: "warn"
+  /**
+   * "api-server": the rule asks the API server's authorizer about the
+   * writer (the `authorizer` variable), which only the API server knows;
+   * certops' own engine does not evaluate it.
+   */
+  readonly judgedBy?: "api-server"
   /** True when the object is admitted. */
   readonly expression: string
   /** The field at fault, as kubectl prints it. */
@@ -19,6 +42,135 @@ export interface AdmissionRule {
 }
 
 const issuerKinds: ReadonlyArray<AdmittedKind> = ["Issuer", "ClusterIssuer"]
+
+/** cert-manager's own annotations (its prefixes, as its webhook matches them): set when a request is made, fixed after. */
+const certManagerAnnotation = (key: string) => `(${key}.startsWith('cert-manager.io') || ${key}.startsWith('acme.cert-manager.io'))`
+
+/** The approval conditions of ValidateCertificateRequestApprovalCondition and its update rule. */
+function certificateRequestRules(): ReadonlyArray<AdmissionRule> {
+  const conditions = "object.status.conditions"
+  const noConditions = "!has(object.status) || !has(object.status.conditions)"
+  const unchangedOnceSet = (type: "Approved" | "Denied"): AdmissionRule => ({
+    name: `${type.toLowerCase()}-unchanged`,
+    kinds: ["CertificateRequest"],
+    judges: "changes",
+    subresource: "status",
+    expression: `!has(oldObject.status) || !has(oldObject.status.conditions) || oldObject.status.conditions.all(old, old.type != '${type}' || (has(object.status) && has(object.status.conditions) && ${conditions}.exists(c, c == old)))`,
+    fieldPath: "status.conditions",
+    message: `the '${type}' condition may not be modified or removed once set`,
+  })
+  return [
+    {
+      name: "request-spec-unchanged",
+      kinds: ["CertificateRequest"],
+      judges: "changes",
+      // One request is one signing decision: a changed request is a new CertificateRequest.
+      expression: "object.spec == oldObject.spec",
+      fieldPath: "spec",
+      message: "spec cannot change after creation",
+    },
+    {
+      name: "request-annotations-unchanged",
+      kinds: ["CertificateRequest"],
+      judges: "changes",
+      expression:
+        `(!has(oldObject.metadata.annotations) || oldObject.metadata.annotations.all(k, !${certManagerAnnotation("k")} || (has(object.metadata.annotations) && k in object.metadata.annotations && object.metadata.annotations[k] == oldObject.metadata.annotations[k])))` +
+        ` && (!has(object.metadata.annotations) || object.metadata.annotations.all(k, !${certManagerAnnotation("k")} || (has(oldObject.metadata.annotations) && k in oldObject.metadata.annotations)))`,
+      fieldPath: "metadata.annotations",
+      message: "cert-manager.io and acme.cert-manager.io annotations cannot change after creation",
+    },
+    {
+      name: "approval-only-true",
+      kinds: ["CertificateRequest"],
+      subresource: "status",
+      expression: `${noConditions} || ${conditions}.all(c, !(c.type in ['Approved', 'Denied']) || c.status == 'True')`,
+      fieldPath: "status.conditions",
+      message: "the 'Approved' and 'Denied' conditions may only be set to True",
+    },
+    {
+      name: "approved-or-denied",
+      kinds: ["CertificateRequest"],
+      subresource: "status",
+      expression: `${noConditions} || !(${conditions}.exists(c, c.type == 'Approved') && ${conditions}.exists(c, c.type == 'Denied'))`,
+      fieldPath: "status.conditions",
+      message: "the 'Approved' and 'Denied' conditions cannot coexist",
+    },
+    unchangedOnceSet("Approved"),
+    unchangedOnceSet("Denied"),
+    signerApproval(),
+  ]
+}
+
+/**
+ * cert-manager's approval plugin: whoever first sets Approved or Denied
+ * needs the verb "approve" on the cert-manager.io resource "signers", named
+ * for the issuer: `<plural>.<group>/*` or `<plural>.<group>/<namespace>.<name>`
+ * (`<plural>.<group>/<name>` for a cluster-scoped issuer). cert-manager finds
+ * the plural and the scope by discovery; CEL cannot, so the plural is the
+ * kind's lower case plus "s" and the scope cluster-wide for kinds named
+ * Cluster… (cert-manager's and the external issuers' convention).
+ */
+function signerApproval(): AdmissionRule {
+  const newlySet = (type: "Approved" | "Denied") =>
+    `(has(object.status) && has(object.status.conditions) && object.status.conditions.exists(c, c.type == '${type}')` +
+    ` && !(has(oldObject.status) && has(oldObject.status.conditions) && oldObject.status.conditions.exists(c, c.type == '${type}')))`
+  const ref = "object.spec.issuerRef"
+  const kind = `(has(${ref}.kind) && ${ref}.kind != '' ? ${ref}.kind : 'Issuer')`
+  const group = `(has(${ref}.group) && ${ref}.group != '' ? ${ref}.group : 'cert-manager.io')`
+  const resource = `${kind}.lowerAscii() + 's.' + ${group}`
+  const name = `(${kind}.startsWith('Cluster') ? ${ref}.name : object.metadata.namespace + '.' + ${ref}.name)`
+  const mayApprove = (signer: string) => `authorizer.group('cert-manager.io').resource('signers').name(${signer}).check('approve').allowed()`
+  return {
+    name: "approval-needs-signer-permission",
+    kinds: ["CertificateRequest"],
+    judges: "changes",
+    subresource: "status",
+    judgedBy: "api-server",
+    expression: `!(${newlySet("Approved")} || ${newlySet("Denied")}) || ${mayApprove(`${resource} + '/*'`)} || ${mayApprove(`${resource} + '/' + ${name}`)}`,
+    fieldPath: "status.conditions",
+    message:
+      "setting the 'Approved' or 'Denied' condition needs the verb 'approve' on the cert-manager.io resource 'signers' named for the issuer (issuers.cert-manager.io/<namespace>.<name>, clusterissuers.cert-manager.io/<name>)",
+  }
+}
+
+/**
+ * What an ACME server said about an order or challenge is a record: once
+ * written, cert-manager's webhook (acme/validation) keeps it as it is.
+ */
+function acmeRecordRules(): ReadonlyArray<AdmissionRule> {
+  const setOnce = (field: "url" | "finalizeURL" | "certificate" | "authorizations"): AdmissionRule => ({
+    name: `order-${field.toLowerCase()}-unchanged`,
+    kinds: ["Order"],
+    judges: "changes",
+    subresource: "status",
+    // Stricter than cert-manager for authorizations: the list is compared whole (certops writes it once, complete).
+    expression: `!has(oldObject.status) || !has(oldObject.status.${field}) || size(oldObject.status.${field}) == 0 || (has(object.status) && has(object.status.${field}) && object.status.${field} == oldObject.status.${field})`,
+    fieldPath: `status.${field}`,
+    message: `status.${field} is immutable once set`,
+  })
+  return [
+    {
+      name: "order-request-unchanged",
+      kinds: ["Order"],
+      judges: "changes",
+      expression: "!has(oldObject.spec.request) || size(oldObject.spec.request) == 0 || (has(object.spec.request) && object.spec.request == oldObject.spec.request)",
+      fieldPath: "spec.request",
+      message: "spec.request is immutable once set",
+    },
+    setOnce("url"),
+    setOnce("finalizeURL"),
+    setOnce("certificate"),
+    setOnce("authorizations"),
+    {
+      name: "challenge-spec-unchanged",
+      kinds: ["Challenge"],
+      judges: "changes",
+      expression: "object.spec == oldObject.spec",
+      fieldPath: "spec",
+      message: "a Challenge's spec is immutable after creation",
+    },
+  ]
+}
 
 export const admissionRules: ReadonlyArray<AdmissionRule> = [
   {
@@ -94,7 +246,7 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
   },
   {
     name: "issuer-ref-kind",
-    kinds: ["Certificate"],
+    kinds: ["Certificate", "CertificateRequest"],
     expression:
       "(has(object.spec.issuerRef.group) && !(object.spec.issuerRef.group in ['', 'cert-manager.io'])) || !has(object.spec.issuerRef.kind) || object.spec.issuerRef.kind in ['', 'Issuer', 'ClusterIssuer']",
     fieldPath: "spec.issuerRef.kind",
@@ -193,4 +345,15 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
     fieldPath: "spec.acme.externalAccountBinding.keySecretRef.key",
     message: "spec.acme.externalAccountBinding.keySecretRef.key is required: the key of the Secret that holds the EAB HMAC key",
   },
+  {
+    name: "acme-eab-key-algorithm-deprecated",
+    kinds: issuerKinds,
+    action: "warn",
+    expression:
+      "!has(object.spec.acme) || !has(object.spec.acme.externalAccountBinding) || !has(object.spec.acme.externalAccountBinding.keyAlgorithm)",
+    fieldPath: "spec.acme.externalAccountBinding.keyAlgorithm",
+    message: "spec.acme.externalAccountBinding.keyAlgorithm is deprecated and ignored: the EAB MAC is HS256, as the ACME server expects",
+  },
+  ...certificateRequestRules(),
+  ...acmeRecordRules(),
 ]

@@ -62,6 +62,13 @@ export const formatRejection = (rejection: Rejection): string => {
   return `${where}: ${rejection.rule}: ${field}${rejection.message}`
 }
 
+/** `file:line: warning: rule: message`: something to fix that holds nothing back (GCC's shape for warnings). */
+export const formatWarning = (warning: Rejection): string => {
+  const formatted = formatRejection(warning)
+  const where = warning.line === undefined ? warning.file : `${warning.file}:${warning.line}`
+  return `${where}: warning: ${formatted.slice(where.length + 2)}`
+}
+
 /** Stable order for output: by file, then line, then rule. */
 export const compareRejections = (left: Rejection, right: Rejection): number =>
   left.file.localeCompare(right.file) ||

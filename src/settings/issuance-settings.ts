@@ -50,6 +50,12 @@ export interface IssuanceSettings {
    * issuer re-reads its Secrets at 20 times this.
    */
   readonly issuerSecretRecheck: Duration.Duration
+  /**
+   * Who approves CertificateRequests: "certops", the built-in approver (by
+   * the repository's CertificatePolicies), or "external": nothing is signed
+   * until another approver (approver-policy, `certops approve`) approves.
+   */
+  readonly approver: "certops" | "external"
 }
 
 export const defaultIssuanceSettings: IssuanceSettings = {
@@ -66,6 +72,7 @@ export const defaultIssuanceSettings: IssuanceSettings = {
   issuanceBackoffMax: Duration.hours(32),
   acmeMaxBadNonceRetries: 50,
   issuerSecretRecheck: Duration.seconds(30),
+  approver: "certops",
 }
 
 export const IssuanceSettings = Context.Reference<IssuanceSettings>("certops/settings/IssuanceSettings", {

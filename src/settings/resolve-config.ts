@@ -17,6 +17,7 @@ export const settingNames = [
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
   "self-check-recursive-only", "self-check-authoritative-port", "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
   "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service", "log-format",
+  "approver",
 ] as const
 export type SettingName = (typeof settingNames)[number]
 
@@ -65,6 +66,11 @@ const flag = (value: string | undefined, fallback: boolean, name: SettingName): 
 const logFormat = (value: string | undefined, terminal: boolean): Result.Result<LogFormat, string> => {
   if (value === undefined) return Result.succeed(terminal ? "text" : "json")
   return value === "json" || value === "text" ? Result.succeed(value) : Result.fail(`log-format: "${value}" is neither "text" nor "json"`)
+}
+
+const approver = (value: string | undefined): Result.Result<IssuanceSettings["approver"], string> => {
+  if (value === undefined) return Result.succeed(defaultIssuanceSettings.approver)
+  return value === "certops" || value === "external" ? Result.succeed(value) : Result.fail(`approver: "${value}" is neither "certops" nor "external"`)
 }
 
 const count = (value: string | undefined, fallback: number, name: SettingName): Result.Result<number, string> => {
@@ -139,6 +145,7 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
     http01SelfCheckPort: take(port(raw["http01-self-check-port"], defaultIssuanceSettings.http01SelfCheckPort, "http01-self-check-port"), 0),
     ...ingressService(raw["http01-ingress-service"], problems),
     issuanceBackoffBase: take(duration(raw["issuance-backoff-base"], defaultIssuanceSettings.issuanceBackoffBase, "issuance-backoff-base"), defaultIssuanceSettings.issuanceBackoffBase),
+    approver: take(approver(raw["approver"]), defaultIssuanceSettings.approver),
   }
   const config: DaemonConfig = {
     git: {

@@ -1,5 +1,5 @@
-// CertificateRequests: approved automatically (the hook where policies will
-// approve or deny), then signed by their issuer: directly for SelfSigned and
+// CertificateRequests: checked as cert-manager's webhook checks them,
+// approved or denied (approval.ts), then signed by their issuer: directly for SelfSigned and
 // CA issuers, through an Order for ACME ones. Final once Ready or failed.
 import { Effect } from "effect"
 import type { CertificateRequest } from "../../api/certificate-request.ts"
@@ -7,15 +7,17 @@ import type { Order } from "../../api/acme-order.ts"
 import { CertificateRequests, ClusterIssuers, Issuers, Orders } from "../../api/kinds.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { keyOf, ResourceStore } from "../../store/resource-store.ts"
-import { done, type ReconcileResult, type Reconciler, type Secondary } from "../../runtime/reconciler.ts"
+import { done, requeueAfter, type ReconcileResult, type Reconciler, type Secondary } from "../../runtime/reconciler.ts"
 import { writeStatus } from "../../runtime/write-status.ts"
 import type { ControllerServices } from "../services.ts"
 import { findCondition, isTrue, setCondition, type ConditionUpdate } from "../shared/conditions.ts"
 import { getIssuer } from "../shared/issuer-lookup.ts"
 import { describeIssuerRef, isCertManagerIssuerRef } from "../../rules/issuer-refs.ts"
+import { describeRequestProblems, requestProblems } from "../../rules/request-problems.ts"
 import { controllerOf } from "../shared/owners.ts"
 import { nowTimestamp } from "../shared/time.ts"
 import { viaAcmeOrder } from "./acme-order.ts"
+import { decideApproval } from "./approval.ts"
 import { signDirectly, type SignOutcome } from "./sign-directly.ts"
 
 export const isFinished = (request: CertificateRequest): boolean => {
@@ -23,23 +25,53 @@ export const isFinished = (request: CertificateRequest): boolean => {
   return ready?.status === "True" || ready?.reason === "Failed" || ready?.reason === "Denied" || isTrue(request.status?.conditions, "Denied")
 }
 
-const approved: ConditionUpdate = {
-  type: "Approved",
-  status: "True",
-  reason: "cert-manager.io",
-  message: "Certificate request has been approved by cert-manager.io",
+/** Ready says the request is done: signed, failed or denied. A Denied condition alone still needs its Ready. */
+const settled = (request: CertificateRequest): boolean => {
+  const ready = findCondition(request.status?.conditions, "Ready")
+  return ready?.status === "True" || ready?.reason === "Failed" || ready?.reason === "Denied"
 }
 
 const reconcileRequest = (request: CertificateRequest): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
-    if (isFinished(request)) return done
+    if (settled(request)) return done
     const events = yield* EventRecorder
     const now = yield* nowTimestamp
     const namespace = request.metadata.namespace ?? ""
+    // An approval already given (by certops or another approver) stays as it
+    // is: the API server refuses any change to it (admission-rules.ts).
+    let approval: ReadonlyArray<ConditionUpdate> = []
     // Every path below ends in this one write, the approval included.
     const settle = (updates: ReadonlyArray<ConditionUpdate>, extra: Partial<NonNullable<CertificateRequest["status"]>> = {}) => {
-      const conditions = [approved, ...updates].reduce((all, update) => setCondition(all, update, now), request.status?.conditions ?? [])
+      const conditions = [...approval, ...updates].reduce((all, update) => setCondition(all, update, now), request.status?.conditions ?? [])
       return writeStatus(CertificateRequests, request, { ...request.status, ...extra, conditions }).pipe(Effect.as(done))
+    }
+    const deny = (message: string) =>
+      Effect.gen(function* () {
+        const text = `The CertificateRequest was denied by an approval controller: ${message}`
+        yield* events.record(request, "Warning", "Denied", text)
+        return yield* settle([{ type: "Ready", status: "False", reason: "Denied", message: text }], { failureTime: now })
+      })
+    const denied = findCondition(request.status?.conditions, "Denied")
+    if (denied?.status === "True") return yield* deny(denied.message ?? denied.reason ?? "")
+    // What the webhook would have refused at creation fails the request before any approver, issuer or ACME server sees it.
+    const problems = yield* requestProblems(request.spec)
+    if (problems.length > 0) {
+      const message = describeRequestProblems(problems)
+      yield* events.record(request, "Warning", "InvalidSpec", message)
+      return yield* settle(
+        [
+          { type: "InvalidRequest", status: "True", reason: "InvalidSpec", message },
+          { type: "Ready", status: "False", reason: "Failed", message },
+        ],
+        { failureTime: now },
+      )
+    }
+    if (findCondition(request.status?.conditions, "Approved") === undefined) {
+      const decision = yield* decideApproval(request)
+      // Nothing is signed before Approved: the approval's own write wakes this request again.
+      if (decision._tag === "Undecided") return decision.waitingFor === "external" ? done : requeueAfter("5 seconds")
+      approval = [decision.condition]
+      if (decision.condition.type === "Denied") return yield* deny(decision.condition.message)
     }
     if (!isCertManagerIssuerRef(request.spec.issuerRef)) return yield* settle([])
     const pending = (message: string) => settle([{ type: "Ready", status: "False", reason: "Pending", message }])

@@ -172,15 +172,19 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
     if (!isFinished(request.value)) return yield* settle(issuing(verdict.reason, verdict.message))
 
     const ready = findCondition(request.value.status?.conditions, "Ready")
-    if (ready?.status !== "True" || request.value.status?.certificate === undefined) {
-      const message = `The certificate request has failed to complete and will be retried: ${ready?.message ?? "unknown failure"}`
-      yield* events.record(certificate, "Warning", "Failed", message)
+    if (ready?.status !== "True" || request.value.status?.certificate === undefined || isTrue(request.value.status.conditions, "Denied")) {
+      // As cert-manager: a denial, then an invalid request, say why in their own reason; anything else is Failed.
+      const cause = [findCondition(request.value.status?.conditions, "Denied"), findCondition(request.value.status?.conditions, "InvalidRequest")]
+        .find((condition) => condition?.status === "True")
+      const reason = cause?.reason ?? "Failed"
+      const message = `The certificate request has failed to complete and will be retried: ${(cause ?? ready)?.message ?? "unknown failure"}`
+      yield* events.record(certificate, "Warning", reason, message)
       // The next attempt is known now: said in the same write, and waited for from here.
       const next = nextAttemptTime(now, failures + 1, Duration.toMillis(settings.issuanceBackoffBase), Duration.toMillis(settings.issuanceBackoffMax))
       const waiting = `${message} Next attempt at ${formatTimestamp(next)}.`
       return yield* settle(
         {
-          ...withConditions(status, { type: "Issuing", status: "False", reason: "Failed", message }, { type: "Ready", status: "False", reason: "Failed", message: waiting }),
+          ...withConditions(status, { type: "Issuing", status: "False", reason, message }, { type: "Ready", status: "False", reason: "Failed", message: waiting }),
           failedIssuanceAttempts: failures + 1,
           lastFailureTime: stamp,
         },

@@ -5,8 +5,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Certificate } from "../../../src/api/certificate.ts"
+import type { CertificateRequest } from "../../../src/api/certificate-request.ts"
 import type { Issuer } from "../../../src/api/issuer.ts"
 import { CertificateRequests, Certificates, Events, Issuers, Orders } from "../../../src/api/kinds.ts"
+import { creationCases } from "../../support/request-validation-cases.ts"
 import { validationCases } from "../../support/validation-cases.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
 import { acmeIssuer, certificateFor, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuerIn, rfc2136Solver, tsigSecret } from "../../support/issuance-e2e.ts"
@@ -91,6 +93,40 @@ describe("a CA Certificate made in the cluster for an ACME issuer", () => {
         ),
       )
       assert.include(failed.message ?? "", "ACME issuers cannot issue CA certificates")
+      assert.deepStrictEqual(yield* store.list(Orders, { namespace }), [])
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
+    90_000,
+  )
+})
+
+describe("CertificateRequests made in the cluster that cert-manager's webhook would refuse", () => {
+  const namespace = uniqueName("bad-requests")
+  const cases = creationCases.filter((entry) => "reconciler" in entry.refused)
+  it.live("fail before any Order, Ready=False with InvalidRequest naming spec.request, with an Event", () =>
+    Effect.gen(function* () {
+      const store = yield* readyIssuerIn(env, acmeIssuer(env, namespace, "acme", [rfc2136Solver(env.dns)]), [tsigSecret(namespace, env.dns)])
+      const names = yield* Effect.forEach(cases, ({ bad }) =>
+        Effect.gen(function* () {
+          const request = bad as unknown as CertificateRequest
+          yield* store.create(CertificateRequests, { ...request, metadata: { ...request.metadata, namespace }, spec: { ...request.spec, issuerRef: { name: "acme", kind: "Issuer" } } })
+          return request.metadata.name
+        }),
+      )
+      for (const [index, name] of names.entries()) {
+        const conditions = yield* eventually(
+          `${name} to fail`,
+          store.get(CertificateRequests, { namespace, name }).pipe(
+            Effect.map((found) => (found.status?.conditions?.some((condition) => condition.type === "Ready" && condition.reason === "Failed") ? found.status.conditions : undefined)),
+          ),
+        )
+        const invalid = conditions.find((condition) => condition.type === "InvalidRequest")
+        assert.strictEqual(invalid?.status, "True")
+        const refused = cases[index]!.refused
+        assert.include(invalid?.message ?? "", "reconciler" in refused ? refused.reconciler : "")
+        assert.isTrue((invalid?.message ?? "").startsWith("spec.request: "), invalid?.message)
+      }
+      const events = (yield* store.list(Events, { namespace })).filter((event) => event.reason === "InvalidSpec")
+      assert.deepStrictEqual(new Set(events.map((event) => event.involvedObject.name)), new Set(names))
       assert.deepStrictEqual(yield* store.list(Orders, { namespace }), [])
     }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
     90_000,

@@ -11,6 +11,7 @@ import { Effect, Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { ClusterIssuers, Certificates, Issuers } from "../../../src/api/kinds.ts"
 import { renderAdmissionFiles } from "../../../src/cli/admission.ts"
+import { renderText } from "../../../src/cli/check.ts"
 import { reconcileIntents } from "../../../src/gitops/reconcile-intents.ts"
 import { buildIntentSet } from "../../../src/intents/intent-set.ts"
 import type { RejectionReport } from "../../../src/report/reports.ts"
@@ -19,11 +20,12 @@ import { admissionRules } from "../../../src/rules/admission-rules.ts"
 import { eventRecorderLayer } from "../../../src/store/event-recorder.ts"
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
-import { uncoveredAdmissionRules, validationCases } from "../../support/validation-cases.ts"
+import { uncoveredAdmissionRules, validationCases, warningCases } from "../../support/validation-cases.ts"
 import { knownIssuer } from "../intents/fixture-tree.ts"
 
 const file = (path: string, object: Record<string, unknown>) => ({ path, bytes: new TextEncoder().encode(stringify(object)) })
-const check = (object: Record<string, unknown>) => buildIntentSet([file("case.yaml", object)], { knownIssuers: [knownIssuer] }).rejected
+const checked = (object: Record<string, unknown>) => buildIntentSet([file("case.yaml", object)], { knownIssuers: [knownIssuer] })
+const check = (object: Record<string, unknown>) => checked(object).rejected
 
 describe("cert-manager's validation through certops check", () => {
   it("covers every admission rule with a case", () => {
@@ -36,6 +38,21 @@ describe("cert-manager's validation through certops check", () => {
     expect(rejections.map((rejection) => [rejection.rule, rejection.path])).toEqual([[refused.rule, refused.path]])
     expect(rejections[0]!.line, "a line to point at").toBeGreaterThan(0)
     if (refused.admissionRule !== undefined) expect(rejections[0]!.message).toBe(admissionRules.find((rule) => rule.name === refused.admissionRule)!.message)
+  })
+})
+
+describe("cert-manager's webhook warnings through certops check", () => {
+  it.each(warningCases)("$rule: the bad case is accepted with the rule's message as a warning at its field", ({ good, bad, admissionRule }) => {
+    const rule = admissionRules.find((candidate) => candidate.name === admissionRule)!
+    expect(checked(good).warnings).toEqual([])
+    const set = checked(bad)
+    expect(set.rejected).toEqual([])
+    expect(set.accepted).toHaveLength(1)
+    expect(set.warnings.map((warning) => [warning.path, warning.message])).toEqual([[rule.fieldPath, rule.message]])
+    expect(renderText(set).split("\n")).toEqual([
+      `case.yaml:${set.warnings[0]!.line}: warning: admission: ${rule.fieldPath}: ${rule.message}`,
+      "1 intent accepted, no problems, 1 warning",
+    ])
   })
 })
 
