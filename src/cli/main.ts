@@ -5,6 +5,7 @@ import { Command } from "effect/cli"
 import { describeClusterAccess, detectCluster } from "../settings/cluster-detection.ts"
 import { check } from "./check.ts"
 import { admission } from "./admission.ts"
+import { approve, deny } from "./approve.ts"
 import { crds } from "./crds.ts"
 import { planCommand } from "./plan.ts"
 import { run } from "./run.ts"
@@ -21,7 +22,7 @@ const about = Effect.gen(function* () {
 
 const certops = Command.make("certops", {}, () => about).pipe(
   Command.withDescription("GitOps reconciler for TLS certificates"),
-  Command.withSubcommands([admission, check, crds, planCommand, run, status]),
+  Command.withSubcommands([admission, approve, check, crds, deny, planCommand, run, status]),
 )
 
 // Ctrl-C and SIGTERM are how the daemon is meant to stop: after a graceful

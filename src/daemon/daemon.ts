@@ -12,6 +12,7 @@ import { followCertificates } from "../gitops/certificate-reports.ts"
 import { runGitOps } from "../gitops/gitops-loop.ts"
 import { serveWebhook } from "../gitops/webhook-server.ts"
 import { defaultPolicyDirectory } from "../intents/intent-set.ts"
+import { approvalPoliciesLayer } from "../policy/approval-policies.ts"
 import { readDefaultPolicies } from "../policy/default-policies.ts"
 import { StatusReporter } from "../report/status-reporter.ts"
 import { challengeSolversLayer } from "../solvers/challenge-solvers.ts"
@@ -59,7 +60,7 @@ export const daemonLayer = (config: DaemonConfig) => {
   )
   const client = kubeClientFor(config)
   const solvers = challengeSolversLayer.pipe(Layer.provide(solverWebhooksFor(config, client)))
-  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, solvers, http01ResponderLayer({ host: config.http.host }), metricsLayer)
+  const services = Layer.mergeAll(eventRecorderLayer, acmeAccountsLayer, solvers, http01ResponderLayer({ host: config.http.host }), metricsLayer, approvalPoliciesLayer)
   // Every replica serves metrics and probes, leader or not.
   const observed = observabilityServerLayer({ host: config.http.host, port: config.http.port, readiness: [storeAnswers] }).pipe(Layer.provideMerge(services))
   const leadership = leadershipLayer(config.store.backend === "embedded")
