@@ -8,6 +8,7 @@ import { certificateRequestReconciler } from "./certificaterequests/certificater
 import { makeCertificateReconciler } from "./certificates/certificate-reconciler.ts"
 import { makeChallengeReconciler } from "./challenges/challenge-reconciler.ts"
 import { clusterIssuerReconciler, issuerReconciler } from "./issuers/issuer-reconciler.ts"
+import { ingressShimReconciler } from "./ingress-shim/ingress-shim-reconciler.ts"
 import { makeOrderReconciler } from "./orders/order-reconciler.ts"
 import type { ControllerServices } from "./services.ts"
 
@@ -19,6 +20,7 @@ export const runIssuance: Effect.Effect<void, never, ControllerServices | Scope.
   yield* runReconciler(makeCertificateReconciler(), scope)
   yield* runReconciler(certificateRequestReconciler, scope)
   yield* runReconciler(makeOrderReconciler(), scope)
+  yield* runReconciler(ingressShimReconciler, scope)
   const scheduler = makeChallengeScheduler()
   const challenges = yield* runReconciler(makeChallengeReconciler(scheduler), scope)
   yield* scheduler.run({ limit: maxConcurrentChallenges, wake: challenges.wake, ...(namespace === undefined ? {} : { namespace }) })

@@ -56,6 +56,8 @@ export interface IssuanceSettings {
    * until another approver (approver-policy, `certops approve`) approves.
    */
   readonly approver: "certops" | "external"
+  /** The issuer for Ingresses annotated `kubernetes.io/tls-acme: "true"` (cert-manager's --default-issuer-*); unset: such Ingresses are left alone. */
+  readonly defaultIssuer?: { readonly name: string; readonly kind: string; readonly group: string }
 }
 
 export const defaultIssuanceSettings: IssuanceSettings = {

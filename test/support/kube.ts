@@ -20,5 +20,8 @@ export const createNamespaceNamed = async (env: TestEnvironment, name: string): 
   return name
 }
 
-export const kubectl = (env: TestEnvironment, args: ReadonlyArray<string>): string =>
-  execFileSync(binaries.kubectl, ["--kubeconfig", env.kube.kubeconfig, ...args], { encoding: "utf8" })
+export const kubectl = (env: TestEnvironment, args: ReadonlyArray<string>, input?: string): string =>
+  execFileSync(binaries.kubectl, ["--kubeconfig", env.kube.kubeconfig, ...args], { encoding: "utf8", ...(input === undefined ? {} : { input }) })
+
+/** `kubectl apply -f -` of YAML, as a user applies a manifest. */
+export const kubectlApply = (env: TestEnvironment, yaml: string): string => kubectl(env, ["apply", "-f", "-"], yaml)

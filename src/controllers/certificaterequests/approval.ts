@@ -8,10 +8,12 @@ import { Effect, Option } from "effect"
 import type { Certificate } from "../../api/certificate.ts"
 import type { CertificateRequest } from "../../api/certificate-request.ts"
 import { annotations } from "../../api/annotations.ts"
+import { Certificates } from "../../api/kinds.ts"
 import { parseCsr } from "../../pki/csr.ts"
 import { ApprovalPolicies } from "../../policy/approval-policies.ts"
 import { describeViolation, evaluatePolicies } from "../../policy/evaluate.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
+import { ResourceStore } from "../../store/resource-store.ts"
 import type { ConditionUpdate } from "../shared/conditions.ts"
 
 export const approverReason = "cert-manager.io"
@@ -28,16 +30,28 @@ export type ApprovalDecision =
   /** Someone else decides (external approver), or the policies are not known yet. */
   | { readonly _tag: "Undecided"; readonly waitingFor: "external" | "policies" }
 
-/** The certificate the request asks for, as the policies see a Certificate: its names and key from the CSR, the rest from the request. */
+/**
+ * The certificate the request asks for, as the policies see a Certificate:
+ * its names and key from the CSR (what would be signed), the rest from the
+ * request; the metadata (labels a policy may ask for) from the Certificate
+ * the request was made for, or from the request itself when it has none.
+ */
 const requestedCertificate = (request: CertificateRequest) =>
-  parseCsr(request.spec.request).pipe(
-    Effect.map((csr): Certificate => ({
+  Effect.gen(function* () {
+    const csr = yield* parseCsr(request.spec.request)
+    const namespace = request.metadata.namespace ?? ""
+    const owner = request.metadata.annotations?.[annotations.certificateName]
+    const certificate = owner === undefined
+      ? undefined
+      : yield* ResourceStore.use((store) => store.get(Certificates, { namespace, name: owner })).pipe(Effect.orElseSucceed(() => undefined))
+    const metadata = certificate?.metadata ?? { name: owner ?? request.metadata.name, namespace, ...(request.metadata.labels === undefined ? {} : { labels: request.metadata.labels }) }
+    return {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      metadata: { name: request.metadata.annotations?.[annotations.certificateName] ?? request.metadata.name, namespace: request.metadata.namespace ?? "" },
+      metadata,
       spec: {
-        // A request does not say which Secret it is for: a policy rule on secretName sees "".
-        secretName: "",
+        // A request does not say which Secret it is for: the Certificate's, when there is one.
+        secretName: certificate?.spec.secretName ?? "",
         issuerRef: request.spec.issuerRef,
         ...(csr.commonName === undefined ? {} : { commonName: csr.commonName }),
         ...(csr.dnsNames.length === 0 ? {} : { dnsNames: csr.dnsNames }),
@@ -49,8 +63,8 @@ const requestedCertificate = (request: CertificateRequest) =>
         ...(request.spec.usages === undefined ? {} : { usages: request.spec.usages }),
         ...(csr.key === undefined ? {} : { privateKey: { algorithm: csr.key.algorithm, size: csr.key.size } }),
       },
-    })),
-  )
+    } satisfies Certificate as Certificate
+  })
 
 export const decideApproval = (request: CertificateRequest) =>
   Effect.gen(function* () {

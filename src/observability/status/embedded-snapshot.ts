@@ -7,7 +7,7 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
-import { CertificateRequests, Certificates, Challenges, ClusterIssuers, Events, Issuers, Orders } from "../../api/kinds.ts"
+import { CertificateRequests, Certificates, Challenges, ClusterIssuers, Events, Ingresses, Issuers, Orders } from "../../api/kinds.ts"
 import type { KubeObject } from "../../api/meta.ts"
 import { qualifiedPlural, type ResourceType } from "../../api/resource-type.ts"
 import { tempPrefix } from "../../store/embedded/atomic-files.ts"
@@ -17,7 +17,7 @@ import { ResourceStore } from "../../store/resource-store.ts"
 import { makeTableStore } from "../../store/table-store.ts"
 
 /** What `certops status` reads. */
-export const statusKinds: ReadonlyArray<ResourceType<any>> = [Certificates, CertificateRequests, Issuers, ClusterIssuers, Orders, Challenges, Events]
+export const statusKinds: ReadonlyArray<ResourceType<any>> = [Certificates, CertificateRequests, Issuers, ClusterIssuers, Orders, Challenges, Events, Ingresses]
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT"
 

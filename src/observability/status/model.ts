@@ -33,6 +33,15 @@ export interface CertificateRow {
   readonly renewalTime?: string
   readonly reason?: string
   readonly message?: string
+  /** Where it comes from when certops derived it: "Ingress shop/kuard". */
+  readonly origin?: string
+}
+
+/** An annotated Ingress (or one of its tls entries) that yields no Certificate, and why. */
+export interface IngressProblemRow {
+  readonly namespace: string
+  readonly name: string
+  readonly problem: string
 }
 
 export interface CertificateSummary extends Described {

@@ -2,30 +2,37 @@
 // Certificate's chain with its diagnosis. Each as data (for --output json)
 // and as text.
 import { Clock, Effect } from "effect"
-import { Certificates } from "../../api/kinds.ts"
+import { Certificates, Ingresses } from "../../api/kinds.ts"
 import type { Forbidden, StoreUnavailable } from "../../store/errors.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import { certificateRows, renderCertificateTable } from "./certificate-rows.ts"
+import { certificateRows, ingressProblemRows, renderCertificateTable, renderIngressProblems } from "./certificate-rows.ts"
 import { diagnose } from "./diagnosis.ts"
-import type { CertificateReport, CertificateRow } from "./model.ts"
+import type { CertificateReport, CertificateRow, IngressProblemRow } from "./model.ts"
 import { readCertificateChain, type CertificateNotFound } from "./read-chain.ts"
 
 export { renderReport } from "./render-chain.ts"
 
 export interface CertificateTable {
   readonly certificates: ReadonlyArray<CertificateRow>
+  readonly ingressProblems: ReadonlyArray<IngressProblemRow>
 }
 
-/** Every Certificate, or those in `namespace`. */
+/** Every Certificate, or those in `namespace`, and the annotated Ingresses that yield none. */
 export const certificateTable = (namespace?: string): Effect.Effect<CertificateTable, StoreUnavailable | Forbidden, ResourceStore> =>
-  ResourceStore.use((store) => store.list(Certificates, namespace === undefined ? {} : { namespace })).pipe(
-    Effect.map((certificates) => ({ certificates: certificateRows(certificates) })),
-  )
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const scope = namespace === undefined ? {} : { namespace }
+    const certificates = yield* store.list(Certificates, scope)
+    // Someone who may read Certificates but not Ingresses still gets the table.
+    const ingresses = yield* store.list(Ingresses, scope).pipe(Effect.catchTag("Forbidden", () => Effect.succeed([])))
+    return { certificates: certificateRows(certificates), ingressProblems: ingressProblemRows(ingresses) }
+  })
 
-export const renderTable = (table: CertificateTable, namespace?: string): string =>
-  table.certificates.length === 0
-    ? `No Certificates found${namespace === undefined ? "" : ` in namespace ${namespace}`}.`
-    : renderCertificateTable(table.certificates)
+export const renderTable = (table: CertificateTable, namespace?: string): string => {
+  const certificates =
+    table.certificates.length === 0 ? `No Certificates found${namespace === undefined ? "" : ` in namespace ${namespace}`}.` : renderCertificateTable(table.certificates)
+  return table.ingressProblems.length === 0 ? certificates : `${certificates}\n\n${renderIngressProblems(table.ingressProblems)}`
+}
 
 export const certificateReport = (
   namespace: string,

@@ -57,7 +57,7 @@ const needed = (appNamespace: string): ReadonlyArray<Access> => [
   ...expand(all, ["secrets"], { namespace: appNamespace }),
   ...expand(["list", "watch"], ["secrets"]),
   ...expand(["create", "patch"], ["events"], { namespace: appNamespace }),
-  ...expand(["get", "create", "delete"], ["ingresses.networking.k8s.io"], { namespace: appNamespace }),
+  ...expand(["get", "list", "watch", "create", "delete"], ["ingresses.networking.k8s.io"], { namespace: appNamespace }),
   { verb: "get", resource: "namespaces" },
   ...expand(["get", "create", "update"], ["leases.coordination.k8s.io"], { namespace: "certops" }),
 ]
@@ -83,9 +83,8 @@ const refused = (appNamespace: string): ReadonlyArray<Access> => [
   { verb: "update", resource: "orders.acme.cert-manager.io", namespace: appNamespace },
   { verb: "patch", resource: "challenges.acme.cert-manager.io", namespace: appNamespace },
   { verb: "update", resource: "certificaterequests.cert-manager.io", namespace: appNamespace },
-  // Solver Ingresses are made and removed, never edited or listed.
+  // Solver Ingresses are made and removed, and users' Ingresses only read: never edited.
   { verb: "update", resource: "ingresses.networking.k8s.io", namespace: appNamespace },
-  { verb: "list", resource: "ingresses.networking.k8s.io", namespace: appNamespace },
   { verb: "delete", resource: "events", namespace: appNamespace },
   // Leader election is confined to certops' own namespace.
   { verb: "get", resource: "leases.coordination.k8s.io", namespace: appNamespace },
@@ -131,13 +130,15 @@ const clusterWide = grants({
   "cert-manager.io/clusterissuers/status": ["update", "patch"],
   "acme.cert-manager.io/orders/status": ["update", "patch"],
   "acme.cert-manager.io/challenges/status": ["update", "patch"],
+  // For the signers of cert-manager's issuers only (resourceNames).
+  "cert-manager.io/signers": ["approve"],
   "cert-manager.io/certificates/finalizers": ["update"],
   "cert-manager.io/certificaterequests/finalizers": ["update"],
   "acme.cert-manager.io/orders/finalizers": ["update"],
   "acme.cert-manager.io/challenges/finalizers": ["update"],
   "core/secrets": all,
   "core/events": ["create", "patch"],
-  "networking.k8s.io/ingresses": ["get", "create", "delete"],
+  "networking.k8s.io/ingresses": ["get", "list", "watch", "create", "delete"],
   "core/namespaces": ["get"],
 })
 

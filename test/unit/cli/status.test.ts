@@ -3,7 +3,7 @@
 // ones that wait on an issuer that is missing or not Ready.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Certificates, ClusterIssuers, Issuers } from "../../../src/api/kinds.ts"
+import { Certificates, ClusterIssuers, Ingresses, Issuers } from "../../../src/api/kinds.ts"
 import { chooseStore, embeddedStoreDir, parseTarget } from "../../../src/cli/status.ts"
 import { certificateReport, certificateTable, renderReport, renderTable } from "../../../src/observability/status/status-report.ts"
 import { memoryStoreLayer } from "../../../src/store/memory.ts"
@@ -62,6 +62,31 @@ describe("certops status", () => {
         assert.strictEqual(renderTable(yield* certificateTable("elsewhere"), "elsewhere"), "No Certificates found in namespace elsewhere.")
       }),
     ),
+  30_000)
+
+  it.live("says which Certificates an Ingress asked for, and which annotated Ingresses yield none and why", () =>
+    Effect.gen(function* () {
+      const store = yield* ResourceStore
+      yield* startIssuance
+      yield* store.create(ClusterIssuers, { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: "bootstrap" }, spec: { selfSigned: {} } })
+      const ingress = (name: string, annotations: Record<string, string>) =>
+        store.create(Ingresses, {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "Ingress",
+          metadata: { name, namespace: "shop", annotations: { "cert-manager.io/cluster-issuer": "bootstrap", ...annotations } },
+          spec: { tls: [{ hosts: [`${name}.example.test`], secretName: `${name}-tls` }] },
+        })
+      yield* ingress("front", {})
+      yield* ingress("broken", { "cert-manager.io/private-key-size": "1024" })
+      yield* eventually("the Ingress' Certificate to be Ready", readyCertificate("shop", "front-tls"), 20)
+      const table = yield* certificateTable("shop")
+      assert.deepStrictEqual(table.certificates.map((row) => [row.name, row.origin]), [["front-tls", "Ingress shop/front"]])
+      assert.deepStrictEqual(table.ingressProblems, [{ namespace: "shop", name: "broken", problem: 'metadata.annotations[cert-manager.io/private-key-size]: invalid private key size for RSA algorithm "1024"' }])
+      const lines = renderTable(table, "shop").split("\n")
+      assert.match(lines[0]!, /\sREASON\s+FROM$/)
+      assert.match(lines[1]!, /\sIngress shop\/front$/)
+      assert.strictEqual(lines.at(-1), '  Ingress shop/broken: metadata.annotations[cert-manager.io/private-key-size]: invalid private key size for RSA algorithm "1024"')
+    }).pipe(Effect.scoped, Effect.provide(issuanceLayer(memoryStoreLayer, testSettings()))),
   30_000)
 
   it.live("walks an issued Certificate to its CertificateRequest, with Events, and finds it up to date", () =>

@@ -4,7 +4,9 @@
 // approver decides; a decision, once made, is final.
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
+import type { Certificate } from "../../../src/api/certificate.ts"
 import type { CertificateRequest } from "../../../src/api/certificate-request.ts"
+import { Certificates } from "../../../src/api/kinds.ts"
 import { decide } from "../../../src/cli/approve.ts"
 import { decideApproval } from "../../../src/controllers/certificaterequests/approval.ts"
 import { createCsr } from "../../../src/pki/csr.ts"
@@ -12,6 +14,8 @@ import { generatePrivateKey } from "../../../src/pki/keys.ts"
 import { ApprovalPolicies } from "../../../src/policy/approval-policies.ts"
 import { loadPolicies } from "../../../src/policy/load-policies.ts"
 import { IssuanceSettings } from "../../../src/settings/issuance-settings.ts"
+import { memoryStoreLayer } from "../../../src/store/memory.ts"
+import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { testSettings } from "../../support/issuance-harness.ts"
 
 const policy = `apiVersion: policy.certops.io/v1alpha1
@@ -22,6 +26,10 @@ spec:
   namespaces: [team]
   allowedDNSNames: ["*.team.example"]
   minRSAKeySize: 3072
+  rules:
+    - name: owned
+      expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+      message: Certificates in team carry a team label
 `
 const policies = loadPolicies([{ path: ".certops/policies/team.yaml", bytes: new TextEncoder().encode(policy) }], 1 << 20).policies
 
@@ -36,11 +44,23 @@ const requestFor = (namespace: string, dnsNames: ReadonlyArray<string>, key: Par
     } satisfies CertificateRequest as CertificateRequest
   })
 
-const judged = (request: CertificateRequest, known: Option.Option<ReadonlyArray<(typeof policies)[number]>> = Option.some(policies), approver: "certops" | "external" = "certops") =>
-  decideApproval(request).pipe(
+/** The Certificate the requests are made for, labelled as the policy asks. */
+const owner = (namespace: string): Certificate => ({
+  apiVersion: "cert-manager.io/v1",
+  kind: "Certificate",
+  metadata: { name: "web", namespace, labels: { team: "shop" } },
+  spec: { secretName: "web-tls", dnsNames: ["web.team.example"], issuerRef: { name: "ca", kind: "ClusterIssuer" } },
+})
+
+const judged = (request: CertificateRequest, known: Option.Option<ReadonlyArray<(typeof policies)[number]>> = Option.some(policies), approver: "certops" | "external" = "certops", withOwner = true) =>
+  Effect.gen(function* () {
+    if (withOwner) yield* ResourceStore.use((store) => store.create(Certificates, owner(request.metadata.namespace ?? "")))
+    return yield* decideApproval(request)
+  }).pipe(
     Effect.provide(Layer.mergeAll(
       Layer.succeed(ApprovalPolicies, { current: Effect.succeed(known), replace: () => Effect.void }),
       Layer.succeed(IssuanceSettings, testSettings({ approver })),
+      memoryStoreLayer,
     )),
   )
 
@@ -60,6 +80,13 @@ describe("decideApproval", () => {
       assert.strictEqual(decision.condition.reason, "policy.certops.io")
       assert.include(decision.condition.message, "team-names")
       assert.include(decision.condition.message, "web.elsewhere.example")
+    }))
+
+  it.effect("judges the labels of the Certificate the request is for: a request with no such Certificate has none", () =>
+    Effect.gen(function* () {
+      const decision = yield* judged(yield* requestFor("team", ["web.team.example"]), Option.some(policies), "certops", false)
+      assert.strictEqual(decision._tag === "Decided" && decision.condition.type, "Denied")
+      if (decision._tag === "Decided") assert.include(decision.condition.message, "carry a team label")
     }))
 
   it.effect("judges the key in the CSR: a 2048-bit RSA key under a 3072-bit minimum is denied", () =>

@@ -1,0 +1,83 @@
+// ingress-shim: an Ingress annotated with an issuer gets the Certificates
+// its tls entries ask for (rules/ingress-certificates.ts), owned by it, and
+// keeps them in step: an entry or annotation changed updates them, one
+// removed (or the issuer annotation removed) deletes them. Only Certificates
+// this Ingress controls are touched; a bad annotation is an Event on the
+// Ingress (BadConfig, as cert-manager's) and changes nothing.
+import { Effect } from "effect"
+import type { Certificate } from "../../api/certificate.ts"
+import type { Ingress } from "../../api/core.ts"
+import { Certificates, Ingresses } from "../../api/kinds.ts"
+import { certificatesForIngress, describeIngressProblem } from "../../rules/ingress-certificates.ts"
+import { done, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
+import { IssuanceSettings } from "../../settings/issuance-settings.ts"
+import { EventRecorder } from "../../store/event-recorder.ts"
+import { ResourceStore } from "../../store/resource-store.ts"
+import type { ControllerServices } from "../services.ts"
+
+const controlledBy = (certificate: Certificate, ingress: Ingress) =>
+  certificate.metadata.ownerReferences?.some((owner) => owner.controller === true && owner.uid === ingress.metadata.uid) ?? false
+
+/** Key order aside, the same JSON. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, field: unknown) =>
+    field !== null && typeof field === "object" && !Array.isArray(field) ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => a.localeCompare(b))) : field,
+  )
+
+/** What the shim sets: the spec and the labels; the rest of the object is anyone's. */
+const inStep = (existing: Certificate, desired: Certificate) =>
+  canonical(existing.spec) === canonical(desired.spec) && canonical(existing.metadata.labels ?? {}) === canonical(desired.metadata.labels ?? {})
+
+const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
+  Effect.gen(function* () {
+    // Being deleted: the garbage collector takes its Certificates with it.
+    if (ingress.metadata.deletionTimestamp !== undefined) return done
+    const store = yield* ResourceStore
+    const events = yield* EventRecorder
+    const { defaultIssuer } = yield* IssuanceSettings
+    const derived = certificatesForIngress(ingress, defaultIssuer)
+    for (const problem of derived.problems) {
+      const prefix = derived.halted ? "Could not create Certificates for this Ingress" : "Skipped a TLS entry"
+      yield* events.record(ingress, "Warning", "BadConfig", `${prefix}: ${describeIngressProblem(problem)}`)
+    }
+    if (derived.halted) return done
+    const namespace = ingress.metadata.namespace ?? ""
+    const existing = yield* store.list(Certificates, { namespace })
+    for (const desired of derived.certificates) {
+      const current = existing.find((certificate) => certificate.metadata.name === desired.metadata.name)
+      if (current === undefined) {
+        yield* store.create(Certificates, desired)
+        yield* events.record(ingress, "Normal", "CreateCertificate", `Successfully created Certificate "${desired.metadata.name}"`)
+        continue
+      }
+      // Someone else's Certificate of that name (from Git, by hand) is theirs.
+      if (!controlledBy(current, ingress) || inStep(current, desired)) continue
+      const { labels: _labels, ...metadata } = current.metadata
+      yield* store.update(Certificates, { ...current, metadata: { ...metadata, ...(desired.metadata.labels === undefined ? {} : { labels: desired.metadata.labels }) }, spec: desired.spec })
+      yield* events.record(ingress, "Normal", "UpdateCertificate", `Successfully updated Certificate "${desired.metadata.name}"`)
+    }
+    // A secretName still in the tls entries keeps its Certificate, even while its entry is skipped as bad.
+    const secretNames = new Set(derived.annotated ? (ingress.spec?.tls ?? []).map((entry) => entry.secretName) : [])
+    for (const certificate of existing) {
+      if (!controlledBy(certificate, ingress) || secretNames.has(certificate.spec.secretName)) continue
+      yield* store.delete(Certificates, { namespace, name: certificate.metadata.name }).pipe(Effect.catchTag("NotFound", () => Effect.void))
+      yield* events.record(ingress, "Normal", "DeleteCertificate", `Successfully deleted unrequired Certificate "${certificate.metadata.name}"`)
+    }
+    return done
+  })
+
+export const ingressShimReconciler: Reconciler<Ingress, unknown, ControllerServices> = {
+  name: "ingress-shim",
+  type: Ingresses,
+  // A Certificate it made, changed or deleted by someone else, is put back.
+  secondaries: [
+    {
+      type: Certificates,
+      toPrimary: (certificate: Certificate) =>
+        (certificate.metadata.ownerReferences ?? [])
+          .filter((owner) => owner.controller === true && owner.kind === "Ingress" && owner.apiVersion.startsWith("networking.k8s.io/"))
+          .map((owner) => ({ namespace: certificate.metadata.namespace ?? "", name: owner.name })),
+    },
+  ],
+  reconcile: reconcileIngress,
+}
