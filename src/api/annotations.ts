@@ -13,9 +13,13 @@ export const annotations = {
   uriSans: "cert-manager.io/uri-sans",
   emailSans: "cert-manager.io/email-sans",
   subjectOrganizations: "cert-manager.io/subject-organizations",
+  /** certops': on a Certificate derived from another object in Git, that object ("Ingress shop/kuard"). */
+  origin: "certops.io/origin",
 } as const
 
 export const labels = {
+  /** certops': on every object it applies from Git. */
+  appliedFromGit: "certops.io/managed",
   /** Marks the Secrets certops manages; the kubernetes backend caches only these in full. */
   managedBy: "app.kubernetes.io/managed-by",
   /** cert-manager's "for attention of" label on Secrets its controllers own. */

@@ -6,10 +6,11 @@ import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import type { Certificate } from "../api/certificate.ts"
 import type { ClusterIssuer, Issuer } from "../api/issuer.ts"
-import { Certificates, ClusterIssuers, Issuers, Secrets } from "../api/kinds.ts"
+import type { Ingress } from "../api/core.ts"
+import { Certificates, ClusterIssuers, Ingresses, Issuers, Secrets } from "../api/kinds.ts"
 import type { KubeObject } from "../api/meta.ts"
 import type { ResourceType } from "../api/resource-type.ts"
-import type { Intent } from "../intents/intent-set.ts"
+import type { IngressIntent, Intent } from "../intents/intent-set.ts"
 import type { Rejection } from "../rules/rejection.ts"
 import { EventRecorder } from "../store/event-recorder.ts"
 import { keyOf, ResourceStore } from "../store/resource-store.ts"
@@ -20,6 +21,12 @@ export interface ApplyOptions {
   readonly commit: string
   readonly accepted: ReadonlyArray<Intent>
   readonly rejected: ReadonlyArray<Rejection>
+  /**
+   * Ingresses from Git, where the repository manages them: applied after the
+   * Certificates derived from them (so ingress-shim finds those in place),
+   * and pruned like the rest. Absent: Ingresses are neither applied nor pruned.
+   */
+  readonly ingresses?: ReadonlyArray<IngressIntent>
 }
 
 export type ApplyAction = "created" | "updated" | "reverted" | "unchanged" | "pruned" | "failed"
@@ -34,15 +41,15 @@ export interface ApplyOutcome {
   readonly error?: string
 }
 
-type Applicable = Certificate | Issuer | ClusterIssuer
+type Applicable = Certificate | Issuer | ClusterIssuer | Ingress
 
 const typeOf = (kind: string): ResourceType<Applicable> =>
-  (kind === "Certificate" ? Certificates : kind === "Issuer" ? Issuers : ClusterIssuers) as ResourceType<Applicable>
+  (kind === "Certificate" ? Certificates : kind === "Issuer" ? Issuers : kind === "Ingress" ? Ingresses : ClusterIssuers) as ResourceType<Applicable>
 
 const intentKinds: ReadonlyArray<ResourceType<Applicable>> = [Issuers, ClusterIssuers, Certificates] as ReadonlyArray<ResourceType<Applicable>>
 
 /** The object as Git wants it, with provenance. */
-const desired = (intent: Intent, options: ApplyOptions): Applicable => {
+const desired = (intent: Intent | IngressIntent, options: ApplyOptions): Applicable => {
   const resource = intent.resource
   return {
     ...resource,
@@ -101,10 +108,11 @@ export const applyIntents = (options: ApplyOptions) =>
       })
     const short = options.commit.slice(0, 7)
 
-    // Issuers first, so that Certificates find them.
-    const ordered = [...options.accepted].sort((left, right) => Number(left.resource.kind === "Certificate") - Number(right.resource.kind === "Certificate"))
+    // Issuers first, so that Certificates find them; Ingresses last, so that ingress-shim finds their Certificates.
+    const rank = (intent: Intent | IngressIntent) => (intent.resource.kind === "Ingress" ? 2 : intent.resource.kind === "Certificate" ? 1 : 0)
+    const ordered = [...options.accepted, ...(options.ingresses ?? [])].sort((left, right) => rank(left) - rank(right))
     const wanted = new Set<string>()
-    const applyOne = (intent: Intent, declared: Applicable) =>
+    const applyOne = (intent: Intent | IngressIntent, declared: Applicable) =>
       Effect.gen(function* () {
         const targetHash = gitHash(declared)
         const target = { ...declared, metadata: { ...declared.metadata, annotations: { ...declared.metadata.annotations, [provenance.appliedHashAnnotation]: targetHash } } } as Applicable
@@ -155,7 +163,7 @@ export const applyIntents = (options: ApplyOptions) =>
     // Prune what this source applied before and Git no longer declares, unless its file is broken right now.
     const brokenFiles = new Set(options.rejected.map((rejection) => rejection.file))
     const rejectedKeys = new Set(options.rejected.map((rejection) => `${rejection.kind ?? ""}/${rejection.namespace ?? ""}/${rejection.name ?? ""}`))
-    for (const type of intentKinds) {
+    for (const type of options.ingresses === undefined ? intentKinds : [...intentKinds, Ingresses as ResourceType<Applicable>]) {
       const managed = yield* store.list(type, { labelSelector: sourceSelector(options.source) })
       for (const object of managed) {
         const key = `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`

@@ -1,10 +1,11 @@
 // Where an applied object came from, on the object itself: labels to select
 // by (values must be label-safe), annotations for the full text.
 import { createHash } from "node:crypto"
+import { labels } from "../api/annotations.ts"
 
 export const provenance = {
   /** Present on every object certops applies from Git. */
-  managedLabel: "certops.io/managed",
+  managedLabel: labels.appliedFromGit,
   /** A short hash of the repository URL and directory: one source's objects. */
   sourceLabel: "certops.io/source",
   commitLabel: "certops.io/commit",

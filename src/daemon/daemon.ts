@@ -99,7 +99,7 @@ const startWork = (config: DaemonConfig) =>
       source,
       onSynced: (commit, at) => Effect.runSync(gitSync.recordSync(commit, at)),
       pollInterval: config.git.pollInterval,
-      intents: { directory: config.git.path, defaultNamespace: config.git.defaultNamespace, defaultPolicies },
+      intents: { directory: config.git.path, defaultNamespace: config.git.defaultNamespace, defaultPolicies, manageIngresses: config.git.manageIngresses === true },
     })
     yield* followCertificates(source)
     const webhook =

@@ -48,6 +48,7 @@ export const certificateReport = (certificate: Certificate) =>
     const latest = yield* latestRequest(certificate)
     const order = latest === undefined ? undefined : yield* store.get(Orders, { namespace, name: orderNameFor(latest) }).pipe(Effect.option, Effect.map(Option.getOrUndefined))
     const retry = nextRetry(ready?.message)
+    const origin = certificate.metadata.annotations?.[annotations.origin]
     const report: CertificateReport = {
       namespace,
       name: certificate.metadata.name,
@@ -65,6 +66,7 @@ export const certificateReport = (certificate: Certificate) =>
       ...(certificate.status?.lastFailureTime === undefined ? {} : { lastFailure: { time: certificate.status.lastFailureTime, message: ready?.message ?? "" } }),
       intentCommit: certificate.metadata.annotations?.[provenance.commitAnnotation] ?? "",
       intentPath: certificate.metadata.annotations?.[provenance.pathAnnotation] ?? "unknown",
+      ...(origin === undefined ? {} : { origin }),
     }
     return report
   })

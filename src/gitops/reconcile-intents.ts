@@ -13,7 +13,10 @@ import { rejectionReports } from "../report/rejection-reports.ts"
 import { StatusReporter } from "../report/status-reporter.ts"
 import { ResourceStore } from "../store/resource-store.ts"
 
-export interface IntentOptions extends Omit<IntentSetOptions, "knownIssuers"> {}
+export interface IntentOptions extends Omit<IntentSetOptions, "knownIssuers"> {
+  /** Apply the Ingresses declared in Git too (their Certificates are applied either way). */
+  readonly manageIngresses?: boolean
+}
 
 const issuersInCluster = Effect.gen(function* () {
   const store = yield* ResourceStore
@@ -36,7 +39,7 @@ export const reconcileIntents = (files: ReadonlyArray<SourceFile>, source: Sourc
     const knownIssuers = yield* issuersInCluster
     const set = buildIntentSet(files, { ...options, knownIssuers })
     yield* (yield* ApprovalPolicies).replace(set.policies)
-    const outcomes = yield* applyIntents({ source, commit, accepted: set.accepted, rejected: set.rejected })
+    const outcomes = yield* applyIntents({ source, commit, accepted: set.accepted, rejected: set.rejected, ...(options.manageIngresses === true ? { ingresses: set.ingresses } : {}) })
     // What the store refused is reported beside what validation refused, with the store's reason.
     const refused = outcomes.flatMap((outcome) =>
       outcome.action === "failed" && outcome.file !== undefined

@@ -3,7 +3,8 @@
 // check runs on everything it can, so one bad file or document never hides
 // the problems of another, nor blocks an unrelated intent.
 import { loadPolicies, type Policy } from "../policy/load-policies.ts"
-import { type Declaration, decodeDocument, type Manifest } from "./decode-document.ts"
+import type { Ingress } from "../api/core.ts"
+import { type Declaration, decodeDocument, type IngressManifest, type Manifest } from "./decode-document.ts"
 import { findDuplicateObjects, findSharedSecrets } from "./duplicates.ts"
 import { keyOfRaw, keyOfResource, type IntentKey, type IntentResource } from "./identity.ts"
 import { checkIssuerReference, issuerCatalog } from "./issuer-references.ts"
@@ -36,6 +37,13 @@ export interface IntentSet {
   readonly warnings: ReadonlyArray<Rejection>
   /** The policies that loaded: the shipped ones, then the repository's. The approver judges CertificateRequests by them. */
   readonly policies: ReadonlyArray<Policy>
+  /** Ingresses declared in Git whose document has no problem; applied where the repository manages Ingresses. Their Certificates are in `accepted`. */
+  readonly ingresses: ReadonlyArray<IngressIntent>
+}
+
+export interface IngressIntent {
+  readonly resource: Ingress
+  readonly source: IntentSource
 }
 
 export interface IntentSetOptions {
@@ -90,6 +98,7 @@ export const buildIntentSet = (files: ReadonlyArray<SourceFile>, options: Intent
   // decodable or not, for the checks across documents.
   const manifests: Array<Manifest> = []
   const declarations: Array<Declaration> = []
+  const ingresses: Array<IngressManifest> = []
   for (const file of intentFiles) {
     const refused = admitFile(file, maxFileBytes)
     if (refused !== undefined) {
@@ -103,6 +112,13 @@ export const buildIntentSet = (files: ReadonlyArray<SourceFile>, options: Intent
       if (decoded._tag === "Decoded") {
         manifests.push(decoded.manifest)
         declarations.push({ key: keyOfResource(decoded.manifest.resource), document })
+      } else if (decoded._tag === "Ingress") {
+        ingresses.push(decoded.ingress)
+        rejected.push(...decoded.rejected)
+        for (const manifest of decoded.manifests) {
+          manifests.push(manifest)
+          declarations.push({ key: keyOfResource(manifest.resource), document })
+        }
       } else {
         rejected.push(...decoded.rejected)
         const key = keyOfRaw(document.value, namespace)
@@ -130,5 +146,8 @@ export const buildIntentSet = (files: ReadonlyArray<SourceFile>, options: Intent
     rejected: rejected.sort(compareRejections),
     warnings: manifests.flatMap(admissionWarnings).sort(compareRejections),
     policies: policySet.policies,
+    ingresses: ingresses
+      .filter(({ document }) => !isRejected(document))
+      .map(({ ingress, document }) => ({ resource: ingress, source: { file: document.file, documentIndex: document.index, line: document.line } })),
   }
 }

@@ -16,7 +16,8 @@ const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<
   [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n")
 
 const certificateRow = (report: CertificateReport) => [
-  link(certificateKey(report), certificateFile(report.namespace, report.name)),
+  // Derived from an Ingress in Git: said where it is named, the table keeps its columns.
+  `${link(certificateKey(report), certificateFile(report.namespace, report.name))}${report.origin === undefined ? "" : ` (from ${report.origin})`}`,
   readyMark[report.ready],
   cell(report.secretName),
   cell(report.notAfter === undefined ? undefined : minute(report.notAfter)),

@@ -56,6 +56,8 @@ export const CertificateReport = Schema.Struct({
   intentCommit: Schema.String,
   /** The file in that commit. */
   intentPath: RepositoryPath,
+  /** For a Certificate derived from another object in that file: "Ingress shop/kuard". */
+  origin: Schema.optionalKey(Schema.String),
 })
 export type CertificateReport = typeof CertificateReport.Type
 

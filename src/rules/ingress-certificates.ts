@@ -50,7 +50,7 @@ export interface DefaultIssuer {
 }
 
 export interface IngressProblem {
-  /** The field at fault, as kubectl names it: `metadata.annotations[cert-manager.io/duration]`, `spec.tls[1].secretName`. */
+  /** The field at fault, as kubectl names it: `metadata.annotations["cert-manager.io/duration"]`, `spec.tls[1].secretName`. */
   readonly path: string
   readonly message: string
 }
@@ -68,7 +68,7 @@ export interface IngressCertificates {
   readonly halted: boolean
 }
 
-const annotationPath = (key: string) => `metadata.annotations[${key}]`
+const annotationPath = (key: string) => `metadata.annotations[${JSON.stringify(key)}]`
 
 /**
  * Labels that say how the Ingress got there, not what it is: kubectl's apply

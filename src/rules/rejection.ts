@@ -14,6 +14,7 @@ export const rejectionRules = {
   "yaml-syntax": "the file is UTF-8 YAML that parses, without duplicate keys",
   // one document
   "unknown-kind": "the document is a kind certops takes from Git",
+  "ingress-annotation": "an Ingress annotated for certificates (cert-manager.io/issuer, …) has annotations and tls entries ingress-shim can read",
   schema: "the document matches the kind's schema, field by field",
   "invalid-name": "metadata.name and metadata.namespace are valid Kubernetes names",
   "invalid-dns-name": "every DNS name is a valid (wildcard only leftmost) DNS name, not an IP address",

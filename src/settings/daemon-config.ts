@@ -18,6 +18,8 @@ export interface GitConfig {
   readonly webhookSecret?: Redacted.Redacted<string>
   readonly statusBranch: string
   readonly defaultNamespace: string
+  /** Apply the Ingresses declared in Git as well as the Certificates derived from them (--manage-ingresses); default false. */
+  readonly manageIngresses?: boolean
 }
 
 export type StoreConfig =

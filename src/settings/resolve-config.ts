@@ -17,7 +17,7 @@ export const settingNames = [
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
   "self-check-recursive-only", "self-check-authoritative-port", "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
   "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service", "log-format",
-  "approver", "default-issuer-name", "default-issuer-kind", "default-issuer-group",
+  "approver", "default-issuer-name", "default-issuer-kind", "default-issuer-group", "manage-ingresses",
 ] as const
 export type SettingName = (typeof settingNames)[number]
 
@@ -162,6 +162,7 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
       ...(webhookSecret === undefined ? {} : { webhookSecret }),
       statusBranch: raw["status-branch"] ?? "certops/status",
       defaultNamespace: raw["default-namespace"] ?? "default",
+      manageIngresses: take(flag(raw["manage-ingresses"], false, "manage-ingresses"), false),
     },
     store:
       backend === "kubernetes"

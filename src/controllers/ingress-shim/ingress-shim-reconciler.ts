@@ -5,6 +5,7 @@
 // this Ingress controls are touched; a bad annotation is an Event on the
 // Ingress (BadConfig, as cert-manager's) and changes nothing.
 import { Effect } from "effect"
+import { labels } from "../../api/annotations.ts"
 import type { Certificate } from "../../api/certificate.ts"
 import type { Ingress } from "../../api/core.ts"
 import { Certificates, Ingresses } from "../../api/kinds.ts"
@@ -32,6 +33,8 @@ const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unkn
   Effect.gen(function* () {
     // Being deleted: the garbage collector takes its Certificates with it.
     if (ingress.metadata.deletionTimestamp !== undefined) return done
+    // Applied from Git: its Certificates come from Git too (intents/decode-document.ts), with their origin.
+    if (ingress.metadata.labels?.[labels.appliedFromGit] === "true") return done
     const store = yield* ResourceStore
     const events = yield* EventRecorder
     const { defaultIssuer } = yield* IssuanceSettings

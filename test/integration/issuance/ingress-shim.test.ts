@@ -67,7 +67,7 @@ describe("ingress-shim, the quick start", () => {
       yield* eventually("the BadConfig Event", eventsOf(namespace, "kuard").pipe(Effect.map((lines) => lines.find((line) => line.startsWith("BadConfig:")))))
       const kept = yield* store.get(Certificates, { namespace, name: "quickstart-example-tls" })
       assert.strictEqual(kept.spec.duration, "720h")
-      assert.include((yield* eventsOf(namespace, "kuard")).find((line) => line.startsWith("BadConfig:")) ?? "", 'metadata.annotations[cert-manager.io/duration]: "a month" is not a duration')
+      assert.include((yield* eventsOf(namespace, "kuard")).find((line) => line.startsWith("BadConfig:")) ?? "", 'metadata.annotations["cert-manager.io/duration"]: "a month" is not a duration')
 
       // Someone else's Certificate of a name the Ingress also asks for is left alone.
       yield* apply(stringify({ apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "by-hand", namespace }, spec: { secretName: "by-hand", dnsNames: ["hand.example.test"], issuerRef: { name: "letsencrypt-staging" } } }))

@@ -81,11 +81,11 @@ describe("certops status", () => {
       yield* eventually("the Ingress' Certificate to be Ready", readyCertificate("shop", "front-tls"), 20)
       const table = yield* certificateTable("shop")
       assert.deepStrictEqual(table.certificates.map((row) => [row.name, row.origin]), [["front-tls", "Ingress shop/front"]])
-      assert.deepStrictEqual(table.ingressProblems, [{ namespace: "shop", name: "broken", problem: 'metadata.annotations[cert-manager.io/private-key-size]: invalid private key size for RSA algorithm "1024"' }])
+      assert.deepStrictEqual(table.ingressProblems, [{ namespace: "shop", name: "broken", problem: 'metadata.annotations["cert-manager.io/private-key-size"]: invalid private key size for RSA algorithm "1024"' }])
       const lines = renderTable(table, "shop").split("\n")
       assert.match(lines[0]!, /\sREASON\s+FROM$/)
       assert.match(lines[1]!, /\sIngress shop\/front$/)
-      assert.strictEqual(lines.at(-1), '  Ingress shop/broken: metadata.annotations[cert-manager.io/private-key-size]: invalid private key size for RSA algorithm "1024"')
+      assert.strictEqual(lines.at(-1), '  Ingress shop/broken: metadata.annotations["cert-manager.io/private-key-size"]: invalid private key size for RSA algorithm "1024"')
     }).pipe(Effect.scoped, Effect.provide(issuanceLayer(memoryStoreLayer, testSettings()))),
   30_000)
 

@@ -109,9 +109,9 @@ describe("certificatesForIngress", () => {
   })
 
   it("stops the whole Ingress at an annotation it cannot read, naming the annotation", () => {
-    expect(problemOf({ "cert-manager.io/duration": "90 days" })).toBe('metadata.annotations[cert-manager.io/duration]: "90 days" is not a duration (such as 2160h or 1h30m)')
+    expect(problemOf({ "cert-manager.io/duration": "90 days" })).toBe('metadata.annotations["cert-manager.io/duration"]: "90 days" is not a duration (such as 2160h or 1h30m)')
     expect(problemOf({ "cert-manager.io/renew-before": "soon" })).toContain("cert-manager.io/renew-before")
-    expect(problemOf({ "cert-manager.io/usages": "server-auth" })).toBe('metadata.annotations[cert-manager.io/usages]: invalid key usage name "server-auth"')
+    expect(problemOf({ "cert-manager.io/usages": "server-auth" })).toBe('metadata.annotations["cert-manager.io/usages"]: invalid key usage name "server-auth"')
     expect(problemOf({ "cert-manager.io/revision-history-limit": "0" })).toContain("revision history limit must be a positive number")
     expect(problemOf({ "cert-manager.io/private-key-algorithm": "DSA" })).toContain('invalid private key algorithm "DSA"')
     expect(problemOf({ "cert-manager.io/private-key-size": "1024" })).toContain('invalid private key size for RSA algorithm "1024"')
