@@ -13,6 +13,10 @@ export const annotations = {
   uriSans: "cert-manager.io/uri-sans",
   emailSans: "cert-manager.io/email-sans",
   subjectOrganizations: "cert-manager.io/subject-organizations",
+  /** cert-manager's: on a Certificate, "true" puts a temporary certificate in its Secret while the real one is issued. */
+  issueTemporaryCertificate: "cert-manager.io/issue-temporary-certificate",
+  /** certops': on a Secret holding such a temporary certificate, until the issued one replaces it. */
+  temporaryCertificate: "certops.io/temporary-certificate",
   /** certops': on a Certificate derived from another object in Git, that object ("Ingress shop/kuard"). */
   origin: "certops.io/origin",
 } as const

@@ -25,7 +25,8 @@ import { findCondition, isTrue, removeCondition, setCondition, type ConditionUpd
 import { getIssuer } from "../shared/issuer-lookup.ts"
 import { secretText } from "../shared/secret-data.ts"
 import { formatTimestamp } from "../shared/time.ts"
-import { createRequest, requestNameFor } from "./certificate-request.ts"
+import { createRequest, csrFor, requestNameFor } from "./certificate-request.ts"
+import { installTemporaryCertificate, wantsTemporaryCertificate } from "./temporary-certificate.ts"
 import { ensureNextPrivateKey, readNextPrivateKey } from "./next-private-key.ts"
 import { nextAttemptTime, renewalTime } from "./renewal.ts"
 import { pruneRequests } from "./request-history.ts"
@@ -166,7 +167,9 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
       if (waiting !== undefined) return yield* settle(issuing("IssuerNotReady", `${verdict.message}; waiting for ${waiting}`))
       const currentKey = existingSecret === undefined ? undefined : yield* currentPrivateKey(certificate, existingSecret)
       const key = yield* ensureNextPrivateKey(certificate, currentKey)
-      yield* createRequest(certificate, key.keyPem, key.secretName)
+      const csrPem = yield* csrFor(certificate, key.keyPem)
+      if (wantsTemporaryCertificate(certificate, verdict)) yield* installTemporaryCertificate(certificate, existingSecret, key.keyPem, csrPem)
+      yield* createRequest(certificate, key.secretName, csrPem)
       return yield* settle({ ...issuing(verdict.reason, verdict.message), nextPrivateKeySecretName: key.secretName })
     }
     if (!isFinished(request.value)) return yield* settle(issuing(verdict.reason, verdict.message))

@@ -17,21 +17,26 @@ export const requestNameFor = (certificate: Certificate): string => {
   return childName(certificate.metadata.name, attempt === 0 ? String(revision) : `${revision}-${attempt}`)
 }
 
-export const createRequest = (certificate: Certificate, keyPem: string, keySecretName: string) =>
+/** The CSR an issuance of the Certificate sends, made with its key. */
+export const csrFor = (certificate: Certificate, keyPem: string) => {
+  const spec = certificate.spec
+  return createCsr(keyPem, {
+    ...(spec.commonName === undefined ? {} : { commonName: spec.commonName }),
+    ...(spec.dnsNames === undefined ? {} : { dnsNames: spec.dnsNames }),
+    ...(spec.ipAddresses === undefined ? {} : { ipAddresses: spec.ipAddresses }),
+    ...(spec.uris === undefined ? {} : { uris: spec.uris }),
+    ...(spec.emailAddresses === undefined ? {} : { emailAddresses: spec.emailAddresses }),
+    ...(spec.subject === undefined ? {} : { subject: spec.subject }),
+    ...(spec.usages === undefined ? {} : { usages: spec.usages }),
+    ...(spec.isCA === undefined ? {} : { isCA: spec.isCA }),
+  })
+}
+
+export const createRequest = (certificate: Certificate, keySecretName: string, csrPem: string) =>
   Effect.gen(function* () {
     const store = yield* ResourceStore
     const events = yield* EventRecorder
     const spec = certificate.spec
-    const csrPem = yield* createCsr(keyPem, {
-      ...(spec.commonName === undefined ? {} : { commonName: spec.commonName }),
-      ...(spec.dnsNames === undefined ? {} : { dnsNames: spec.dnsNames }),
-      ...(spec.ipAddresses === undefined ? {} : { ipAddresses: spec.ipAddresses }),
-      ...(spec.uris === undefined ? {} : { uris: spec.uris }),
-      ...(spec.emailAddresses === undefined ? {} : { emailAddresses: spec.emailAddresses }),
-      ...(spec.subject === undefined ? {} : { subject: spec.subject }),
-      ...(spec.usages === undefined ? {} : { usages: spec.usages }),
-      ...(spec.isCA === undefined ? {} : { isCA: spec.isCA }),
-    })
     const name = requestNameFor(certificate)
     const request: CertificateRequest = {
       apiVersion: "cert-manager.io/v1",

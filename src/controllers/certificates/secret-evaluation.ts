@@ -53,6 +53,9 @@ export const evaluateSecret = (certificate: Certificate, secret: Secret | undefi
       return reissue("InvalidKeyPair", "Issuing certificate as Secret contains a private key that does not match the certificate")
     }
 
+    if (secret.metadata.annotations?.[annotations.temporaryCertificate] === "true") {
+      return reissue("TemporaryCertificate", "Issuing certificate as Secret contains a temporary certificate")
+    }
     const issuerName = secret.metadata.annotations?.[annotations.issuerName]
     const issuerKind = secret.metadata.annotations?.[annotations.issuerKind] ?? "Issuer"
     const wantedKind = certificate.spec.issuerRef.kind ?? "Issuer"

@@ -16,6 +16,8 @@ export interface Issued {
   readonly keyPem: string
   readonly caPem: string
   readonly parsed: CertificateFacts
+  /** A temporary certificate (pki/temporary-certificate.ts): marked so, and not yet the issuance's end. */
+  readonly temporary?: boolean
 }
 
 const issuedAnnotations = (certificate: Certificate, parsed: CertificateFacts): Record<string, string> => ({
@@ -78,7 +80,11 @@ export const writeCertificateSecret = (certificate: Certificate, existing: Secre
       "keystore.p12": keystore,
     })
     const labelSet = { ...template?.labels, [labels.managedBy]: managedByValue, [labels.fao]: "true" }
-    const annotationSet = { ...template?.annotations, ...issuedAnnotations(certificate, issued.parsed) }
+    const annotationSet = {
+      ...template?.annotations,
+      ...issuedAnnotations(certificate, issued.parsed),
+      ...(issued.temporary === true ? { [annotations.temporaryCertificate]: "true" } : {}),
+    }
     const key = { namespace: certificate.metadata.namespace ?? "", name: certificate.spec.secretName }
     if (existing === undefined) {
       return yield* store.create(Secrets, { apiVersion: "v1", kind: "Secret", metadata: { ...key, labels: labelSet, annotations: annotationSet }, type: "kubernetes.io/tls", data })
@@ -87,7 +93,7 @@ export const writeCertificateSecret = (certificate: Certificate, existing: Secre
     // keys, labels and annotations of others) stays as it is, and nothing of
     // it needs to be read first. A CA the new chain lacks goes.
     return yield* store.patch(Secrets, key, {
-      metadata: { labels: labelSet, annotations: annotationSet },
+      metadata: { labels: labelSet, annotations: issued.temporary === true ? annotationSet : { ...annotationSet, [annotations.temporaryCertificate]: null } },
       type: "kubernetes.io/tls",
       data: { ...data, ...(issued.caPem === "" ? { "ca.crt": null } : {}) },
     })
