@@ -10,6 +10,7 @@ import { KeyUsage } from "../api/certificate.ts"
 import type { Ingress } from "../api/core.ts"
 import { parseGoDuration } from "../api/duration.ts"
 import { defaultUsages } from "../pki/usages.ts"
+import { overrideAnnotations } from "./solver-overrides.ts"
 
 export const shimAnnotations = {
   issuer: "cert-manager.io/issuer",
@@ -40,7 +41,30 @@ export const shimAnnotations = {
   subjectStreetAddresses: "cert-manager.io/subject-streetaddresses",
   subjectPostalCodes: "cert-manager.io/subject-postalcodes",
   subjectSerialNumber: "cert-manager.io/subject-serialnumber",
+  editInPlace: "acme.cert-manager.io/http01-edit-in-place",
+  http01IngressClass: "acme.cert-manager.io/http01-ingress-class",
+  http01IngressClassName: "acme.cert-manager.io/http01-ingress-ingressclassname",
 } as const
+
+/** The annotations the shim sets on its Certificates (setIssuerSpecificConfig): only these are its to change. */
+export const derivedAnnotationKeys = [
+  overrideAnnotations.ingressName,
+  overrideAnnotations.ingressClass,
+  overrideAnnotations.ingressClassName,
+  "cert-manager.io/issue-temporary-certificate",
+] as const
+
+/** HTTP-01 through this Ingress: edited in place (with a temporary certificate meanwhile), or through a class of its choosing. */
+const solverAnnotations = (ingress: Ingress): Record<string, string> => {
+  const annotations = ingress.metadata.annotations ?? {}
+  return {
+    ...(annotations[shimAnnotations.editInPlace] === "true"
+      ? { [overrideAnnotations.ingressName]: ingress.metadata.name, "cert-manager.io/issue-temporary-certificate": "true" }
+      : {}),
+    ...(annotations[shimAnnotations.http01IngressClass] ? { [overrideAnnotations.ingressClass]: annotations[shimAnnotations.http01IngressClass]! } : {}),
+    ...(annotations[shimAnnotations.http01IngressClassName] ? { [overrideAnnotations.ingressClassName]: annotations[shimAnnotations.http01IngressClassName]! } : {}),
+  }
+}
 
 /** The issuer for `kubernetes.io/tls-acme: "true"` (cert-manager's --default-issuer-*). */
 export interface DefaultIssuer {
@@ -269,6 +293,7 @@ export const certificatesForIngress = (ingress: Ingress, defaultIssuer?: Default
   })
   if (problems.length > 0) return { annotated: true, certificates: [], problems, halted: true }
   const labels = Object.fromEntries(Object.entries(ingress.metadata.labels ?? {}).filter(([key]) => !bookkeepingLabel(key)))
+  const certificateAnnotations = solverAnnotations(ingress)
   const certificates: Array<Certificate> = []
   for (const [index, entry] of tls.entries()) {
     const hosts = entry.hosts ?? []
@@ -292,6 +317,7 @@ export const certificatesForIngress = (ingress: Ingress, defaultIssuer?: Default
         name: entry.secretName!,
         namespace,
         ...(Object.keys(labels).length === 0 ? {} : { labels }),
+        ...(Object.keys(certificateAnnotations).length === 0 ? {} : { annotations: certificateAnnotations }),
         ...(ingress.metadata.uid === undefined
           ? {}
           : { ownerReferences: [{ apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: ingress.metadata.name, uid: ingress.metadata.uid, controller: true, blockOwnerDeletion: true }] }),

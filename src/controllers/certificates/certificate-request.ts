@@ -6,6 +6,7 @@ import type { Certificate } from "../../api/certificate.ts"
 import type { CertificateRequest } from "../../api/certificate-request.ts"
 import { CertificateRequests } from "../../api/kinds.ts"
 import { createCsr } from "../../pki/csr.ts"
+import { http01AnnotationPrefix } from "../../rules/solver-overrides.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { annotations } from "../../api/annotations.ts"
@@ -46,6 +47,8 @@ export const createRequest = (certificate: Certificate, keySecretName: string, c
         namespace: certificate.metadata.namespace ?? "",
         ...(certificate.metadata.labels === undefined ? {} : { labels: certificate.metadata.labels }),
         annotations: {
+          // The Certificate's HTTP-01 overrides travel with the request to its Order (cert-manager copies them too).
+          ...Object.fromEntries(Object.entries(certificate.metadata.annotations ?? {}).filter(([key]) => key.startsWith(http01AnnotationPrefix))),
           [annotations.certificateName]: certificate.metadata.name,
           [annotations.certificateRevision]: String((certificate.status?.revision ?? 0) + 1),
           [annotations.privateKeySecretName]: keySecretName,

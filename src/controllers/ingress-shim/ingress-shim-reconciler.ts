@@ -9,7 +9,7 @@ import { labels } from "../../api/annotations.ts"
 import type { Certificate } from "../../api/certificate.ts"
 import type { Ingress } from "../../api/core.ts"
 import { Certificates, Ingresses } from "../../api/kinds.ts"
-import { certificatesForIngress, describeIngressProblem } from "../../rules/ingress-certificates.ts"
+import { certificatesForIngress, derivedAnnotationKeys, describeIngressProblem } from "../../rules/ingress-certificates.ts"
 import { done, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
@@ -25,9 +25,15 @@ const canonical = (value: unknown): string =>
     field !== null && typeof field === "object" && !Array.isArray(field) ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => a.localeCompare(b))) : field,
   )
 
-/** What the shim sets: the spec and the labels; the rest of the object is anyone's. */
+/** The annotations of the Certificate the shim answers for, and no others. */
+const ownAnnotations = (certificate: Certificate) =>
+  Object.fromEntries(Object.entries(certificate.metadata.annotations ?? {}).filter(([key]) => (derivedAnnotationKeys as ReadonlyArray<string>).includes(key)))
+
+/** What the shim sets: the spec, the labels and its own annotations; the rest of the object is anyone's. */
 const inStep = (existing: Certificate, desired: Certificate) =>
-  canonical(existing.spec) === canonical(desired.spec) && canonical(existing.metadata.labels ?? {}) === canonical(desired.metadata.labels ?? {})
+  canonical(existing.spec) === canonical(desired.spec) &&
+  canonical(existing.metadata.labels ?? {}) === canonical(desired.metadata.labels ?? {}) &&
+  canonical(ownAnnotations(existing)) === canonical(ownAnnotations(desired))
 
 const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
@@ -55,8 +61,14 @@ const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unkn
       }
       // Someone else's Certificate of that name (from Git, by hand) is theirs.
       if (!controlledBy(current, ingress) || inStep(current, desired)) continue
-      const { labels: _labels, ...metadata } = current.metadata
-      yield* store.update(Certificates, { ...current, metadata: { ...metadata, ...(desired.metadata.labels === undefined ? {} : { labels: desired.metadata.labels }) }, spec: desired.spec })
+      const { labels: _labels, annotations: currentAnnotations, ...metadata } = current.metadata
+      const others = Object.fromEntries(Object.entries(currentAnnotations ?? {}).filter(([key]) => !(derivedAnnotationKeys as ReadonlyArray<string>).includes(key)))
+      const annotations = { ...others, ...desired.metadata.annotations }
+      yield* store.update(Certificates, {
+        ...current,
+        metadata: { ...metadata, ...(desired.metadata.labels === undefined ? {} : { labels: desired.metadata.labels }), ...(Object.keys(annotations).length === 0 ? {} : { annotations }) },
+        spec: desired.spec,
+      })
       yield* events.record(ingress, "Normal", "UpdateCertificate", `Successfully updated Certificate "${desired.metadata.name}"`)
     }
     // A secretName still in the tls entries keeps its Certificate, even while its entry is skipped as bad.

@@ -9,6 +9,7 @@ import type { AcmeClient } from "../../acme/client.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import { childName, controllerReference } from "../shared/owners.ts"
+import { applySolverOverrides } from "../../rules/solver-overrides.ts"
 import { selectSolver } from "../../rules/solver-selection.ts"
 
 export type ChallengeCreation = { readonly _tag: "Created"; readonly names: ReadonlyArray<string> } | { readonly _tag: "NoSolver"; readonly message: string }
@@ -35,6 +36,8 @@ export const ensureChallenges = (order: Order, acme: AcmeIssuer, client: AcmeCli
       if (picked === undefined) {
         return { _tag: "NoSolver", message: `Failed to determine a valid solver configuration for the set of domains on the Order: no configured challenge solvers can be used for this challenge (${wildcard ? "*." : ""}${dnsName})` } as ChallengeCreation
       }
+      const solver = applySolverOverrides(picked.solver, order.metadata.annotations)
+      if (typeof solver === "string") return { _tag: "NoSolver", message: `Failed to apply the Certificate's HTTP-01 overrides: ${solver}` } as ChallengeCreation
       const offer = (authorization.challenges ?? []).find((challenge) => challenge.type === picked.challengeType)!
       const key = yield* client.keyAuthorization({ type: offer.type, token: offer.token })
       const challenge: Challenge = {
@@ -54,7 +57,7 @@ export const ensureChallenges = (order: Order, acme: AcmeIssuer, client: AcmeCli
           type: picked.challengeType === "http-01" ? "HTTP-01" : "DNS-01",
           token: offer.token,
           key,
-          solver: picked.solver,
+          solver,
           issuerRef: order.spec.issuerRef,
         },
       }

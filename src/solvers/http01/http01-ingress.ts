@@ -44,6 +44,13 @@ const adler32 = (text: string): number => {
   return ((b << 16) | a) >>> 0
 }
 
+/** The path that routes one Challenge's token to certops' Service. */
+const challengePath = (challenge: Challenge, service: SolverService) => ({
+  path: `${CHALLENGE_PATH_PREFIX}${challenge.spec.token}`,
+  pathType: "Exact" as const,
+  backend: { service: { name: service.name, port: { number: service.port } } },
+})
+
 export const buildSolverIngress = (challenge: Challenge, service: SolverService): Ingress => {
   const ingress = challenge.spec.solver.http01?.ingress
   const { dnsName, token } = challenge.spec
@@ -81,13 +88,7 @@ export const buildSolverIngress = (challenge: Challenge, service: SolverService)
           // An IP address is no Ingress host: the rule then matches every host, as in cert-manager.
           ...(isIP(dnsName) === 0 ? { host: dnsName } : {}),
           http: {
-            paths: [
-              {
-                path: `${CHALLENGE_PATH_PREFIX}${token}`,
-                pathType: "Exact",
-                backend: { service: { name: service.name, port: { number: service.port } } },
-              },
-            ],
+            paths: [challengePath(challenge, service)],
           },
         },
       ],
@@ -102,14 +103,65 @@ const storeFailure = (doing: string, error: WriteError) =>
     retryable: error._tag === "Conflict" || (error._tag === "StoreUnavailable" && error.retryable),
   })
 
+type Rules = NonNullable<NonNullable<Ingress["spec"]>["rules"]>
+
+/** The user's rules with the challenge path first under the Challenge's host (a rule of its own when there is none), as cert-manager adds it. */
+export const withChallengePath = (rules: Rules, challenge: Challenge, service: SolverService): Rules | undefined => {
+  const added = challengePath(challenge, service)
+  const host = challenge.spec.dnsName
+  const index = rules.findIndex((rule) => rule.host === host)
+  if (index === -1) return [...rules, { host, http: { paths: [added] } }]
+  const rule = rules[index]!
+  const paths = rule.http?.paths ?? []
+  const same = paths.find((path) => path.path === added.path)
+  if (same !== undefined && same.backend.service?.name === service.name && same.backend.service.port.number === service.port) return undefined
+  const kept = paths.filter((path) => path.path !== added.path)
+  return rules.map((candidate, at) => (at === index ? { ...candidate, http: { paths: [added, ...kept] } } : candidate))
+}
+
+/** The rules without the challenge path; a rule left with no paths goes (it was only there for it). */
+export const withoutChallengePath = (rules: Rules, challenge: Challenge): Rules | undefined => {
+  const path = `${CHALLENGE_PATH_PREFIX}${challenge.spec.token}`
+  const host = challenge.spec.dnsName
+  if (!rules.some((rule) => rule.host === host && (rule.http?.paths ?? []).some((candidate) => candidate.path === path))) return undefined
+  return rules.flatMap((rule) => {
+    if (rule.host !== host || rule.http === undefined) return [rule]
+    const paths = rule.http.paths.filter((candidate) => candidate.path !== path)
+    return paths.length === 0 ? [] : [{ ...rule, http: { ...rule.http, paths } }]
+  })
+}
+
+/**
+ * http01.ingress.name (acme.cert-manager.io/http01-edit-in-place): the
+ * challenge path goes into the user's own Ingress and out again afterwards;
+ * nothing else of it is written. A merge patch of spec.rules alone, at the
+ * version read, so a concurrent edit is never overwritten.
+ */
+const editRules = (challenge: Challenge, name: string, change: (rules: Rules) => Rules | undefined, doing: string) =>
+  Effect.gen(function* () {
+    const store = yield* ResourceStore
+    const key = { namespace: namespaceOf(challenge), name }
+    const ingress = yield* store.get(Ingresses, key, { fresh: true }).pipe(
+      Effect.map((found): Ingress | undefined => found),
+      Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
+      Effect.mapError((error) => new SolverError({ solver: SOLVER, detail: `error ${doing} http01 challenge path: ${error.message}`, retryable: true })),
+    )
+    if (ingress === undefined) return "missing" as const
+    const rules = change(ingress.spec?.rules ?? [])
+    if (rules === undefined) return undefined
+    yield* store.patch(Ingresses, key, { metadata: { resourceVersion: ingress.metadata.resourceVersion ?? null }, spec: { rules } }).pipe(Effect.mapError((error) => storeFailure(doing, error)))
+    return undefined
+  })
+
 export const ensureSolverIngress = (challenge: Challenge, service: SolverService): Effect.Effect<void, SolverError, ResourceStore> =>
   Effect.gen(function* () {
-    if (challenge.spec.solver.http01?.ingress.name !== undefined) {
-      return yield* new SolverError({
-        solver: SOLVER,
-        detail: `http01.ingress.name asks to edit the Ingress "${challenge.spec.solver.http01.ingress.name}" in place, which certops does not do; remove it to let certops create its own solver Ingress`,
-        retryable: false,
-      })
+    const name = challenge.spec.solver.http01?.ingress.name
+    if (name !== undefined) {
+      const outcome = yield* editRules(challenge, name, (rules) => withChallengePath(rules, challenge, service), "adding")
+      if (outcome === "missing") {
+        return yield* new SolverError({ solver: SOLVER, detail: `the Ingress "${name}" to edit in place (http01.ingress.name) does not exist in namespace ${namespaceOf(challenge)}`, retryable: true })
+      }
+      return
     }
     if (challenge.metadata.uid === undefined) {
       return yield* new SolverError({ solver: SOLVER, detail: "the Challenge has no uid to own its solver Ingress; read it from the store", retryable: false })
@@ -124,6 +176,11 @@ export const ensureSolverIngress = (challenge: Challenge, service: SolverService
 
 export const deleteSolverIngress = (challenge: Challenge): Effect.Effect<void, SolverError, ResourceStore> =>
   Effect.gen(function* () {
+    const name = challenge.spec.solver.http01?.ingress.name
+    if (name !== undefined) {
+      yield* editRules(challenge, name, (rules) => withoutChallengePath(rules, challenge), "cleaning up")
+      return
+    }
     const store = yield* ResourceStore
     yield* store.delete(Ingresses, { namespace: namespaceOf(challenge), name: solverIngressName(challenge) }).pipe(
       Effect.catchTag("NotFound", () => Effect.void),

@@ -57,7 +57,7 @@ const needed = (appNamespace: string): ReadonlyArray<Access> => [
   ...expand(all, ["secrets"], { namespace: appNamespace }),
   ...expand(["list", "watch"], ["secrets"]),
   ...expand(["create", "patch"], ["events"], { namespace: appNamespace }),
-  ...expand(["get", "list", "watch", "create", "delete"], ["ingresses.networking.k8s.io"], { namespace: appNamespace }),
+  ...expand(["get", "list", "watch", "create", "patch", "delete"], ["ingresses.networking.k8s.io"], { namespace: appNamespace }),
   { verb: "get", resource: "namespaces" },
   ...expand(["get", "create", "update"], ["leases.coordination.k8s.io"], { namespace: "certops" }),
 ]
@@ -83,7 +83,7 @@ const refused = (appNamespace: string): ReadonlyArray<Access> => [
   { verb: "update", resource: "orders.acme.cert-manager.io", namespace: appNamespace },
   { verb: "patch", resource: "challenges.acme.cert-manager.io", namespace: appNamespace },
   { verb: "update", resource: "certificaterequests.cert-manager.io", namespace: appNamespace },
-  // Solver Ingresses are made and removed, and users' Ingresses only read: never edited.
+  // Ingresses are patched (a challenge path in, then out), never replaced whole.
   { verb: "update", resource: "ingresses.networking.k8s.io", namespace: appNamespace },
   { verb: "delete", resource: "events", namespace: appNamespace },
   // Leader election is confined to certops' own namespace.
@@ -138,7 +138,7 @@ const clusterWide = grants({
   "acme.cert-manager.io/challenges/finalizers": ["update"],
   "core/secrets": all,
   "core/events": ["create", "patch"],
-  "networking.k8s.io/ingresses": ["get", "list", "watch", "create", "delete"],
+  "networking.k8s.io/ingresses": ["get", "list", "watch", "create", "patch", "delete"],
   "core/namespaces": ["get"],
 })
 

@@ -7,7 +7,7 @@
 // it, a bad annotation is an Event that changes nothing, and a Certificate
 // the shim did not make is never touched.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 import { stringify } from "yaml"
 import { Certificates, Events, Ingresses, Issuers, Secrets } from "../../../src/api/kinds.ts"
 import { runIssuance } from "../../../src/controllers/issuance.ts"
@@ -92,6 +92,41 @@ describe("ingress-shim, the quick start", () => {
       assert.isTrue((yield* store.list(Issuers, { namespace })).length === 1)
     }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace })))),
     180_000,
+  )
+})
+
+describe("ingress-shim with acme.cert-manager.io/http01-edit-in-place", () => {
+  const namespace = uniqueName("in-place")
+  it.live("routes the challenge through the user's own Ingress, serves a temporary certificate meanwhile, and leaves the Ingress as it was", () =>
+    Effect.gen(function* () {
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
+      const store = yield* ResourceStore
+      yield* runIssuance
+      const apply = (yaml: string) => Effect.sync(() => kubectlApply(env, yaml))
+      yield* apply(stringify(acmeIssuer(env, namespace, "letsencrypt-staging", [{ http01: { ingress: { ingressClassName: "nginx" } } }])))
+      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "letsencrypt-staging"))
+      const host = `${uniqueName("edit")}.${env.dns.zone}`
+      yield* apply(ingressYaml(namespace, "kuard", { "cert-manager.io/issuer": "letsencrypt-staging", "acme.cert-manager.io/http01-edit-in-place": "true" }, [{ hosts: [host], secretName: "kuard-tls" }]))
+      const specOf = () => JSON.parse(kubectl(env, ["get", "ingress", "kuard", "-n", namespace, "-o", "jsonpath={.spec}"])) as unknown
+      const before = specOf()
+
+      // Every version of the Ingress while it is issued: one of them routes the token path to certops.
+      const versions: Array<string> = []
+      const watching = yield* Effect.forkChild(store.watch(Ingresses, { namespace }).pipe(Stream.runForEach((event) => Effect.sync(() => versions.push(JSON.stringify(event.object.spec ?? {}))))))
+      const certificate = yield* eventually("the Certificate to be Ready", readyCertificate(namespace, "kuard-tls"), 90)
+      assert.strictEqual(certificate.metadata.annotations?.["acme.cert-manager.io/http01-override-ingress-name"], "kuard")
+      assert.isTrue(versions.some((version) => version.includes("/.well-known/acme-challenge/") && version.includes("certops-acme-http01")), versions.join("\n"))
+      const temporary = (yield* store.list(Events, { namespace })).filter((event) => event.reason === "Issuing" && event.message === "Issued temporary certificate")
+      assert.lengthOf(temporary, 1)
+      // Cleaned up: the spec is the user's again, field for field.
+      const after = yield* eventually("the challenge path to go", Effect.sync(() => {
+        const spec = specOf()
+        return JSON.stringify(spec).includes("acme-challenge") ? undefined : spec
+      }), 30)
+      assert.deepStrictEqual(after, before)
+      yield* Fiber.interrupt(watching)
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace, http01IngressService: { name: "certops-acme-http01", port: 8089 } })))),
+    120_000,
   )
 })
 

@@ -116,13 +116,24 @@ describe("present and cleanUp", () => {
     }).pipe(Effect.provide(solverLayers)),
   )
 
-  it.effect("refuses to edit an existing Ingress in place", () =>
+  it.effect("edits a named Ingress in place, and says so retryably when it does not exist yet", () =>
     Effect.gen(function* () {
       const solver = yield* makeHttp01Solver
       const subject = yield* stored(http01({ name: "my-site" }))
-      const error = yield* Effect.flip(solver.present(subject))
-      assert.strictEqual(error.retryable, false)
-      assert.match(error.detail, /http01\.ingress\.name asks to edit the Ingress "my-site" in place/)
+      const missing = yield* Effect.flip(solver.present(subject))
+      assert.strictEqual(missing.retryable, true)
+      assert.match(missing.detail, /the Ingress "my-site" to edit in place \(http01\.ingress\.name\) does not exist in namespace team/)
+      const store = yield* ResourceStore
+      const site = { apiVersion: "networking.k8s.io/v1" as const, kind: "Ingress" as const, metadata: { name: "my-site", namespace: "team" }, spec: { rules: [{ host: "other.example.com", http: { paths: [{ path: "/", pathType: "Prefix" as const, backend: { service: { name: "web", port: { number: 80 } } } }] } }] } }
+      yield* store.create(Ingresses, site)
+      yield* solver.present(subject)
+      const edited = yield* store.get(Ingresses, { namespace: "team", name: "my-site" })
+      assert.strictEqual(edited.spec?.rules?.length, 2)
+      assert.include(JSON.stringify(edited.spec), "/.well-known/acme-challenge/")
+      yield* solver.cleanUp(subject)
+      assert.deepStrictEqual((yield* store.get(Ingresses, { namespace: "team", name: "my-site" })).spec, site.spec)
+      // No solver Ingress of its own.
+      assert.strictEqual((yield* store.list(Ingresses, { namespace: "team" })).length, 1)
     }).pipe(Effect.provideService(IssuanceSettings, withIngressService), Effect.provide(solverLayers)),
   )
 
