@@ -4,6 +4,7 @@ import type { Order } from "./acme-order.ts"
 import type { CertificateRequest } from "./certificate-request.ts"
 import type { Certificate } from "./certificate.ts"
 import type { Event, Ingress, Lease, Secret } from "./core.ts"
+import type { Gateway, HTTPRoute } from "./gateway.ts"
 import type { ClusterIssuer, Issuer } from "./issuer.ts"
 import { resourceType } from "./resource-type.ts"
 
@@ -41,4 +42,8 @@ export const Ingresses = resourceType<Ingress>({
   group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true, statusSubresource: true,
 })
 
-export const allKinds = [Certificates, CertificateRequests, Issuers, ClusterIssuers, Orders, Challenges, Secrets, Events, Leases, Ingresses] as const
+const gatewayApi = { group: "gateway.networking.k8s.io", version: "v1" } as const
+export const Gateways = resourceType<Gateway>({ ...gatewayApi, kind: "Gateway", plural: "gateways", namespaced: true, statusSubresource: true })
+export const HTTPRoutes = resourceType<HTTPRoute>({ ...gatewayApi, kind: "HTTPRoute", plural: "httproutes", namespaced: true, statusSubresource: true })
+
+export const allKinds = [Certificates, CertificateRequests, Issuers, ClusterIssuers, Orders, Challenges, Secrets, Events, Leases, Ingresses, Gateways, HTTPRoutes] as const

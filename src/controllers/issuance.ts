@@ -8,12 +8,12 @@ import { certificateRequestReconciler } from "./certificaterequests/certificater
 import { makeCertificateReconciler } from "./certificates/certificate-reconciler.ts"
 import { makeChallengeReconciler } from "./challenges/challenge-reconciler.ts"
 import { clusterIssuerReconciler, issuerReconciler } from "./issuers/issuer-reconciler.ts"
-import { ingressShimReconciler } from "./ingress-shim/ingress-shim-reconciler.ts"
+import { gatewayShimReconciler, ingressShimReconciler } from "./certificate-shim/shim-reconciler.ts"
 import { makeOrderReconciler } from "./orders/order-reconciler.ts"
 import type { ControllerServices } from "./services.ts"
 
 export const runIssuance: Effect.Effect<void, never, ControllerServices | Scope.Scope> = Effect.gen(function* () {
-  const { namespace, maxConcurrentReconciles, maxConcurrentChallenges } = yield* IssuanceSettings
+  const { namespace, maxConcurrentReconciles, maxConcurrentChallenges, enableGatewayApi } = yield* IssuanceSettings
   const scope = { maxConcurrentReconciles, ...(namespace === undefined ? {} : { namespace }) }
   yield* runReconciler(issuerReconciler, scope)
   yield* runReconciler(clusterIssuerReconciler, scope)
@@ -21,6 +21,7 @@ export const runIssuance: Effect.Effect<void, never, ControllerServices | Scope.
   yield* runReconciler(certificateRequestReconciler, scope)
   yield* runReconciler(makeOrderReconciler(), scope)
   yield* runReconciler(ingressShimReconciler, scope)
+  if (enableGatewayApi) yield* runReconciler(gatewayShimReconciler, scope)
   const scheduler = makeChallengeScheduler()
   const challenges = yield* runReconciler(makeChallengeReconciler(scheduler), scope)
   yield* scheduler.run({ limit: maxConcurrentChallenges, wake: challenges.wake, ...(namespace === undefined ? {} : { namespace }) })

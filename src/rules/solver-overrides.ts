@@ -11,6 +11,13 @@ export const overrideAnnotations = {
   ingressClassName: "acme.cert-manager.io/http01-override-ingress-ingressclassname",
 } as const
 
+/** gateway-shim's: the Gateway an HTTPRoute for the Certificate's challenges attaches to. */
+export const parentRefAnnotations = {
+  kind: "acme.cert-manager.io/http01-parentrefkind",
+  name: "acme.cert-manager.io/http01-parentrefname",
+  namespace: "acme.cert-manager.io/http01-parentrefnamespace",
+} as const
+
 /** The prefix of the annotations that travel from a Certificate to its request and Order. */
 export const http01AnnotationPrefix = "acme.cert-manager.io/http01-"
 

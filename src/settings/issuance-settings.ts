@@ -58,6 +58,8 @@ export interface IssuanceSettings {
   readonly approver: "certops" | "external"
   /** The issuer for Ingresses annotated `kubernetes.io/tls-acme: "true"` (cert-manager's --default-issuer-*); unset: such Ingresses are left alone. */
   readonly defaultIssuer?: { readonly name: string; readonly kind: string; readonly group: string }
+  /** Run gateway-shim and HTTP-01 through HTTPRoutes: the Gateway API's CRDs must be installed (cert-manager's --enable-gateway-api). */
+  readonly enableGatewayApi: boolean
 }
 
 export const defaultIssuanceSettings: IssuanceSettings = {
@@ -75,6 +77,7 @@ export const defaultIssuanceSettings: IssuanceSettings = {
   acmeMaxBadNonceRetries: 50,
   issuerSecretRecheck: Duration.seconds(30),
   approver: "certops",
+  enableGatewayApi: false,
 }
 
 export const IssuanceSettings = Context.Reference<IssuanceSettings>("certops/settings/IssuanceSettings", {

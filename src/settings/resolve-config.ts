@@ -17,7 +17,7 @@ export const settingNames = [
   "http-host", "http-port", "webhook-port", "http01-port", "http01-self-check-port", "self-check-nameservers",
   "self-check-recursive-only", "self-check-authoritative-port", "self-check-interval", "max-concurrent-challenges", "max-concurrent-reconciles", "cluster-resource-namespace", "namespace",
   "issuance-backoff-base", "lease-namespace", "lease-duration", "identity", "http01-ingress-service", "log-format",
-  "approver", "default-issuer-name", "default-issuer-kind", "default-issuer-group", "manage-ingresses",
+  "approver", "default-issuer-name", "default-issuer-kind", "default-issuer-group", "manage-ingresses", "enable-gateway-api",
 ] as const
 export type SettingName = (typeof settingNames)[number]
 
@@ -146,6 +146,7 @@ export const resolveConfig = (input: ResolveInput): Result.Result<DaemonConfig, 
     ...ingressService(raw["http01-ingress-service"], problems),
     issuanceBackoffBase: take(duration(raw["issuance-backoff-base"], defaultIssuanceSettings.issuanceBackoffBase, "issuance-backoff-base"), defaultIssuanceSettings.issuanceBackoffBase),
     approver: take(approver(raw["approver"]), defaultIssuanceSettings.approver),
+    enableGatewayApi: take(flag(raw["enable-gateway-api"], false, "enable-gateway-api"), false),
     ...(raw["default-issuer-name"] === undefined
       ? {}
       : { defaultIssuer: { name: raw["default-issuer-name"], kind: raw["default-issuer-kind"] ?? "Issuer", group: raw["default-issuer-group"] ?? "cert-manager.io" } }),

@@ -18,6 +18,7 @@ const versions = Object.fromEntries(
 export const kubernetesVersion = versions["KUBERNETES_VERSION"] ?? "unknown"
 export const etcdVersion = versions["ETCD_VERSION"] ?? "unknown"
 export const certManagerVersion = versions["CERT_MANAGER_VERSION"] ?? "unknown"
+export const gatewayApiVersion = versions["GATEWAY_API_VERSION"] ?? "unknown"
 
 // build-binaries.sh keys the solver by its source, so an edit rebuilds it.
 const webhookSolverSha = createHash("sha256")
@@ -27,6 +28,9 @@ const webhookSolverSha = createHash("sha256")
 
 export const cacheDir =
   process.env["CERTOPS_CACHE"] ?? join(process.env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "certops")
+
+/** The Gateway API's standard CRDs, fetched by build-binaries.sh. */
+export const gatewayApiCrdDir = join(cacheDir, `gateway-api-${gatewayApiVersion}`)
 
 const builtBinary = (name: string, version: string) => join(cacheDir, "bin", `${name}-${version}`)
 

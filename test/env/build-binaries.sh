@@ -17,6 +17,7 @@ etcd="$bin/etcd-$ETCD_VERSION"
 # Keyed by main.go's content too: an edit to the solver rebuilds it.
 solver_sha=$(sha256sum "$here/go/webhook-solver/main.go" | cut -c1-12)
 solver="$bin/certops-webhook-solver-$solver_sha"
+gateway_crds="$CERTOPS_CACHE/gateway-api-$GATEWAY_API_VERSION"
 
 go_build() { # dir output package [ldflags]
   (cd "$1" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags="-s -w ${4:-}" -o "$2.tmp" "$3")
@@ -71,7 +72,22 @@ build_webhook_solver() {
   echo "built the webhook solver in $(( SECONDS - started )) s"
 }
 
+# The published release's standard CRDs (Gateway, GatewayClass, HTTPRoute,
+# ReferenceGrant), from the module the Go proxy serves: nothing is built.
+fetch_gateway_crds() {
+  local work dir
+  work=$(mktemp -d)
+  dir=$(cd "$work" && go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  mkdir -p "$gateway_crds.tmp"
+  for kind in gatewayclasses gateways httproutes referencegrants; do
+    cp "$dir/config/crd/standard/gateway.networking.k8s.io_$kind.yaml" "$gateway_crds.tmp/"
+  done
+  rm -rf "$gateway_crds" "$work"
+  mv "$gateway_crds.tmp" "$gateway_crds"
+}
+
 # In if-bodies, not on the right of `||`: there set -e would not stop a failed build.
 if [ ! -x "$etcd" ]; then echo "building etcd $ETCD_VERSION → $etcd"; build_etcd; fi
 if [ ! -x "$apiserver" ] || [ ! -x "$kubectl" ]; then echo "building kube-apiserver and kubectl $KUBERNETES_VERSION → $bin"; build_kubernetes; fi
 if [ ! -x "$solver" ]; then echo "building the webhook solver (cert-manager $CERT_MANAGER_VERSION) → $solver"; build_webhook_solver; fi
+if [ ! -f "$gateway_crds/gateway.networking.k8s.io_httproutes.yaml" ]; then echo "fetching the Gateway API $GATEWAY_API_VERSION CRDs → $gateway_crds"; fetch_gateway_crds; fi

@@ -58,6 +58,8 @@ const needed = (appNamespace: string): ReadonlyArray<Access> => [
   ...expand(["list", "watch"], ["secrets"]),
   ...expand(["create", "patch"], ["events"], { namespace: appNamespace }),
   ...expand(["get", "list", "watch", "create", "patch", "delete"], ["ingresses.networking.k8s.io"], { namespace: appNamespace }),
+  ...expand(["get", "list", "watch"], ["gateways.gateway.networking.k8s.io"], { namespace: appNamespace }),
+  ...expand(["get", "create", "delete"], ["httproutes.gateway.networking.k8s.io"], { namespace: appNamespace }),
   { verb: "get", resource: "namespaces" },
   ...expand(["get", "create", "update"], ["leases.coordination.k8s.io"], { namespace: "certops" }),
 ]
@@ -139,6 +141,8 @@ const clusterWide = grants({
   "core/secrets": all,
   "core/events": ["create", "patch"],
   "networking.k8s.io/ingresses": ["get", "list", "watch", "create", "patch", "delete"],
+  "gateway.networking.k8s.io/gateways": ["get", "list", "watch"],
+  "gateway.networking.k8s.io/httproutes": ["get", "create", "delete"],
   "core/namespaces": ["get"],
 })
 

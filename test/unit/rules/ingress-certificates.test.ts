@@ -3,7 +3,7 @@
 // cert-manager reads them, and the problems that stop an Ingress or an entry.
 import { describe, expect, it } from "vitest"
 import type { Ingress } from "../../../src/api/core.ts"
-import { certificatesForIngress, describeIngressProblem, splitCsv } from "../../../src/rules/ingress-certificates.ts"
+import { certificatesForGateway, certificatesForIngress, describeIngressProblem, splitCsv } from "../../../src/rules/ingress-certificates.ts"
 
 const ingress = (annotations: Record<string, string>, tls: NonNullable<NonNullable<Ingress["spec"]>["tls"]> = [{ hosts: ["web.example.com"], secretName: "web-tls" }], labels: Record<string, string> = {}): Ingress => ({
   apiVersion: "networking.k8s.io/v1",
@@ -142,5 +142,31 @@ describe("splitCsv (cert-manager's SplitWithEscapeCSV)", () => {
     expect(splitCsv('"say ""hi"""')).toEqual(['say "hi"'])
     expect(typeof splitCsv('a"b')).toBe("string")
     expect(typeof splitCsv('"open')).toBe("string")
+  })
+})
+
+describe("certificatesForGateway", () => {
+  const gateway = (listeners: ReadonlyArray<Record<string, unknown>>, annotations: Record<string, string> = { "cert-manager.io/cluster-issuer": "le" }) =>
+    ({ apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "edge", namespace: "net", uid: "g-1", annotations }, spec: { gatewayClassName: "x", listeners } }) as unknown as Parameters<typeof certificatesForGateway>[0]
+  const https = (name: string, hostname: string | undefined, secret: string, extra: Record<string, unknown> = {}) => ({ name, ...(hostname === undefined ? {} : { hostname }), port: 443, protocol: "HTTPS", tls: { mode: "Terminate", certificateRefs: [{ name: secret }] }, ...extra })
+
+  it("asks for one Certificate per Secret, the hosts of every listener naming it, owned by the Gateway, solved through it", () => {
+    const derived = certificatesForGateway(gateway([https("a", "a.example.com", "shared"), https("b", "b.example.com", "shared"), { name: "plain", hostname: "c.example.com", port: 80, protocol: "HTTP" }]))
+    expect(derived.certificates.map((certificate) => [certificate.metadata.name, certificate.spec.dnsNames])).toEqual([["shared", ["a.example.com", "b.example.com"]]])
+    expect(derived.certificates[0]!.metadata.ownerReferences?.[0]).toMatchObject({ apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", name: "edge", uid: "g-1", controller: true })
+    expect(derived.certificates[0]!.metadata.annotations).toEqual({ "acme.cert-manager.io/http01-parentrefkind": "Gateway", "acme.cert-manager.io/http01-parentrefname": "edge" })
+  })
+
+  it("skips, with the field, a listener without hostname, a foreign Secret, or a mode other than Terminate; ignores Passthrough and ignored listeners", () => {
+    const derived = certificatesForGateway(gateway([
+      https("nohost", undefined, "a"),
+      https("foreign", "f.example.com", "b", { tls: { mode: "Terminate", certificateRefs: [{ name: "b", namespace: "other" }] } }),
+      { name: "pass", hostname: "p.example.com", port: 443, protocol: "TLS", tls: { mode: "Passthrough" } },
+      https("skip", "s.example.com", "c"),
+    ], { "cert-manager.io/issuer": "le", "cert-manager.io/ignore-tls-listeners": "skip" }))
+    expect(derived.certificates).toEqual([])
+    expect(derived.problems.map((problem) => problem.path)).toEqual(["spec.listeners[0].hostname", "spec.listeners[1].tls.certificateRefs[0]"])
+    expect(derived.halted).toBe(false)
+    expect(derived.secretNames).toEqual(["a", "b", "c"])
   })
 })

@@ -1,23 +1,34 @@
-// ingress-shim: an Ingress annotated with an issuer gets the Certificates
-// its tls entries ask for (rules/ingress-certificates.ts), owned by it, and
-// keeps them in step: an entry or annotation changed updates them, one
-// removed (or the issuer annotation removed) deletes them. Only Certificates
-// this Ingress controls are touched; a bad annotation is an Event on the
-// Ingress (BadConfig, as cert-manager's) and changes nothing.
+// ingress-shim and gateway-shim: an Ingress or Gateway annotated with an
+// issuer gets the Certificates its tls entries or TLS listeners ask for
+// (rules/ingress-certificates.ts), owned by it, and keeps them in step: an
+// entry or annotation changed updates them, one removed (or the issuer
+// annotation removed) deletes them. Only Certificates the object controls
+// are touched; a bad annotation is an Event on it (BadConfig, as
+// cert-manager's) and changes nothing.
 import { Effect } from "effect"
 import { labels } from "../../api/annotations.ts"
 import type { Certificate } from "../../api/certificate.ts"
 import type { Ingress } from "../../api/core.ts"
-import { Certificates, Ingresses } from "../../api/kinds.ts"
-import { certificatesForIngress, derivedAnnotationKeys, describeIngressProblem } from "../../rules/ingress-certificates.ts"
+import type { Gateway } from "../../api/gateway.ts"
+import { Certificates, Gateways, Ingresses } from "../../api/kinds.ts"
+import {
+  certificatesForGateway,
+  certificatesForIngress,
+  derivedAnnotationKeys,
+  describeIngressProblem,
+  type DefaultIssuer,
+  type IngressCertificates,
+} from "../../rules/ingress-certificates.ts"
 import { done, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import type { ControllerServices } from "../services.ts"
 
-const controlledBy = (certificate: Certificate, ingress: Ingress) =>
-  certificate.metadata.ownerReferences?.some((owner) => owner.controller === true && owner.uid === ingress.metadata.uid) ?? false
+type Shimmed = Ingress | Gateway
+
+const controlledBy = (certificate: Certificate, owner: Shimmed) =>
+  certificate.metadata.ownerReferences?.some((reference) => reference.controller === true && reference.uid === owner.metadata.uid) ?? false
 
 /** Key order aside, the same JSON. */
 const canonical = (value: unknown): string =>
@@ -35,7 +46,7 @@ const inStep = (existing: Certificate, desired: Certificate) =>
   canonical(existing.metadata.labels ?? {}) === canonical(desired.metadata.labels ?? {}) &&
   canonical(ownAnnotations(existing)) === canonical(ownAnnotations(desired))
 
-const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
+const reconcileShimmed = <A extends Shimmed>(derive: (object: A, defaultIssuer: DefaultIssuer | undefined) => IngressCertificates, skipped: string) => (ingress: A): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
     // Being deleted: the garbage collector takes its Certificates with it.
     if (ingress.metadata.deletionTimestamp !== undefined) return done
@@ -44,9 +55,9 @@ const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unkn
     const store = yield* ResourceStore
     const events = yield* EventRecorder
     const { defaultIssuer } = yield* IssuanceSettings
-    const derived = certificatesForIngress(ingress, defaultIssuer)
+    const derived = derive(ingress, defaultIssuer)
     for (const problem of derived.problems) {
-      const prefix = derived.halted ? "Could not create Certificates for this Ingress" : "Skipped a TLS entry"
+      const prefix = derived.halted ? `Could not create Certificates for this ${ingress.kind}` : skipped
       yield* events.record(ingress, "Warning", "BadConfig", `${prefix}: ${describeIngressProblem(problem)}`)
     }
     if (derived.halted) return done
@@ -71,8 +82,8 @@ const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unkn
       })
       yield* events.record(ingress, "Normal", "UpdateCertificate", `Successfully updated Certificate "${desired.metadata.name}"`)
     }
-    // A secretName still in the tls entries keeps its Certificate, even while its entry is skipped as bad.
-    const secretNames = new Set(derived.annotated ? (ingress.spec?.tls ?? []).map((entry) => entry.secretName) : [])
+    // A Secret still named keeps its Certificate, even while its entry is skipped as bad.
+    const secretNames = new Set(derived.secretNames)
     for (const certificate of existing) {
       if (!controlledBy(certificate, ingress) || secretNames.has(certificate.spec.secretName)) continue
       yield* store.delete(Certificates, { namespace, name: certificate.metadata.name }).pipe(Effect.catchTag("NotFound", () => Effect.void))
@@ -81,18 +92,24 @@ const reconcileIngress = (ingress: Ingress): Effect.Effect<ReconcileResult, unkn
     return done
   })
 
+/** A Certificate's controller of this kind, as the key of the object to wake. */
+const toOwner = (kind: string, group: string) => (certificate: Certificate) =>
+  (certificate.metadata.ownerReferences ?? [])
+    .filter((owner) => owner.controller === true && owner.kind === kind && owner.apiVersion.startsWith(`${group}/`))
+    .map((owner) => ({ namespace: certificate.metadata.namespace ?? "", name: owner.name }))
+
 export const ingressShimReconciler: Reconciler<Ingress, unknown, ControllerServices> = {
   name: "ingress-shim",
   type: Ingresses,
   // A Certificate it made, changed or deleted by someone else, is put back.
-  secondaries: [
-    {
-      type: Certificates,
-      toPrimary: (certificate: Certificate) =>
-        (certificate.metadata.ownerReferences ?? [])
-          .filter((owner) => owner.controller === true && owner.kind === "Ingress" && owner.apiVersion.startsWith("networking.k8s.io/"))
-          .map((owner) => ({ namespace: certificate.metadata.namespace ?? "", name: owner.name })),
-    },
-  ],
-  reconcile: reconcileIngress,
+  secondaries: [{ type: Certificates, toPrimary: toOwner("Ingress", "networking.k8s.io") }],
+  reconcile: reconcileShimmed<Ingress>(certificatesForIngress, "Skipped a TLS entry"),
+}
+
+/** Only where the Gateway API is installed and asked for (--enable-gateway-api), as in cert-manager. */
+export const gatewayShimReconciler: Reconciler<Gateway, unknown, ControllerServices> = {
+  name: "gateway-shim",
+  type: Gateways,
+  secondaries: [{ type: Certificates, toPrimary: toOwner("Gateway", "gateway.networking.k8s.io") }],
+  reconcile: reconcileShimmed<Gateway>((gateway) => certificatesForGateway(gateway), "Skipped a listener"),
 }
