@@ -54,7 +54,7 @@ export const HTTPRoute = Schema.Struct({
       Schema.Array(
         Schema.Struct({
           matches: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.optionalKey(Schema.Struct({ type: Schema.String, value: Schema.String })) }))),
-          backendRefs: Schema.optionalKey(Schema.Array(Schema.Struct({ name: Schema.String, port: Schema.optionalKey(Schema.Int), kind: Schema.optionalKey(Schema.String), group: Schema.optionalKey(Schema.String) }))),
+          backendRefs: Schema.optionalKey(Schema.Array(Schema.Struct({ name: Schema.String, port: Schema.optionalKey(Schema.Int), kind: Schema.optionalKey(Schema.String), group: Schema.optionalKey(Schema.String), weight: Schema.optionalKey(Schema.Int) }))),
         }),
       ),
     ),

@@ -52,9 +52,27 @@ export const Dns01Solver = Schema.Struct({
 })
 export type Dns01Solver = typeof Dns01Solver.Type
 
+/** A Gateway API parentRef (gateway.networking.k8s.io ParentReference). */
+export const GatewayParentRef = Schema.Struct({
+  group: Schema.optionalKey(Schema.String),
+  kind: Schema.optionalKey(Schema.String),
+  name: Schema.String,
+  namespace: Schema.optionalKey(Schema.String),
+  sectionName: Schema.optionalKey(Schema.String),
+  port: Schema.optionalKey(Schema.Int),
+})
+
+/** HTTP-01 through an HTTPRoute per Challenge, attached to these parents (or the Gateway a Certificate names). */
+export const Http01GatewaySolver = Schema.Struct({
+  parentRefs: Schema.optionalKey(Schema.Array(GatewayParentRef)),
+  labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  serviceType: Schema.optionalKey(Schema.Literals(["ClusterIP", "NodePort"])),
+})
+export type Http01GatewaySolver = typeof Http01GatewaySolver.Type
+
 export const AcmeChallengeSolver = Schema.Struct({
   selector: Schema.optionalKey(SolverSelector),
-  http01: Schema.optionalKey(Schema.Struct({ ingress: Http01IngressSolver })),
+  http01: Schema.optionalKey(Schema.Struct({ ingress: Schema.optionalKey(Http01IngressSolver), gatewayHTTPRoute: Schema.optionalKey(Http01GatewaySolver) })),
   dns01: Schema.optionalKey(Dns01Solver),
 })
 export type AcmeChallengeSolver = typeof AcmeChallengeSolver.Type

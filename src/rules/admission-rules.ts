@@ -329,6 +329,22 @@ export const admissionRules: ReadonlyArray<AdmissionRule> = [
     message: "each dns01 solver in spec.acme.solvers has exactly one provider: rfc2136 or webhook (the ones certops implements)",
   },
   {
+    name: "http01-one-type",
+    kinds: issuerKinds,
+    expression:
+      "!has(object.spec.acme) || !has(object.spec.acme.solvers) || object.spec.acme.solvers.all(s, !has(s.http01) || (has(s.http01.ingress) ? 1 : 0) + (has(s.http01.gatewayHTTPRoute) ? 1 : 0) == 1)",
+    fieldPath: "spec.acme.solvers",
+    message: "each http01 solver in spec.acme.solvers has exactly one of ingress and gatewayHTTPRoute",
+  },
+  {
+    name: "http01-gateway-parent-kind",
+    kinds: issuerKinds,
+    expression:
+      "!has(object.spec.acme) || !has(object.spec.acme.solvers) || object.spec.acme.solvers.all(s, !has(s.http01) || !has(s.http01.gatewayHTTPRoute) || !has(s.http01.gatewayHTTPRoute.parentRefs) || s.http01.gatewayHTTPRoute.parentRefs.all(p, has(p.kind)))",
+    fieldPath: "spec.acme.solvers",
+    message: "each http01.gatewayHTTPRoute parentRef in spec.acme.solvers names its kind (kind is required when name is specified)",
+  },
+  {
     name: "http01-ingress-class-name",
     kinds: issuerKinds,
     // The name of an IngressClass object: a lowercase RFC 1123 subdomain.

@@ -22,7 +22,8 @@ export const parentRefAnnotations = {
 export const http01AnnotationPrefix = "acme.cert-manager.io/http01-"
 
 /** The solver with the Order's overrides applied, or why they cannot be. */
-export const applySolverOverrides = (solver: AcmeChallengeSolver, orderAnnotations: Readonly<Record<string, string>> | undefined): AcmeChallengeSolver | string => {
+export const applySolverOverrides = (solver: AcmeChallengeSolver, orderAnnotations: Readonly<Record<string, string>> | undefined, orderNamespace = ""): AcmeChallengeSolver | string => {
+  if (solver.http01?.gatewayHTTPRoute !== undefined) return applyParentRefOverride(solver, orderAnnotations, orderNamespace)
   const ingress = solver.http01?.ingress
   if (ingress === undefined || orderAnnotations === undefined) return solver
   const name = orderAnnotations[overrideAnnotations.ingressName]
@@ -44,4 +45,25 @@ export const applySolverOverrides = (solver: AcmeChallengeSolver, orderAnnotatio
       },
     },
   }
+}
+
+/**
+ * applyGatewayAPIAnnotationParentRefOverride: the Gateway a Certificate came
+ * from (gateway-shim's annotations) joins the solver's parentRefs, in place
+ * of one naming the same parent.
+ */
+const applyParentRefOverride = (solver: AcmeChallengeSolver, orderAnnotations: Readonly<Record<string, string>> | undefined, orderNamespace: string): AcmeChallengeSolver | string => {
+  const route = solver.http01!.gatewayHTTPRoute!
+  const name = orderAnnotations?.[parentRefAnnotations.name]
+  const kind = orderAnnotations?.[parentRefAnnotations.kind]
+  if ((name === undefined) !== (kind === undefined)) return "cannot specify only one of parentRefName, parentRefKind override annotations"
+  let parentRefs = route.parentRefs ?? []
+  if (name !== undefined && kind !== undefined) {
+    const namespace = orderAnnotations?.[parentRefAnnotations.namespace] || orderNamespace
+    const same = (ref: (typeof parentRefs)[number]) => ref.namespace === namespace && ref.name === name && (ref.kind === undefined || ref.kind === kind)
+    // The group the API server would default it to, written out so the Challenge reads as the route does.
+    parentRefs = [...parentRefs.filter((ref) => !same(ref)), { group: "gateway.networking.k8s.io", kind, name, namespace }]
+  }
+  if (parentRefs.length === 0) return "must specify parentRefs either through annotations or solver config"
+  return { ...solver, http01: { ...solver.http01, gatewayHTTPRoute: { ...route, parentRefs } } }
 }

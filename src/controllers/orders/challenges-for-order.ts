@@ -36,7 +36,7 @@ export const ensureChallenges = (order: Order, acme: AcmeIssuer, client: AcmeCli
       if (picked === undefined) {
         return { _tag: "NoSolver", message: `Failed to determine a valid solver configuration for the set of domains on the Order: no configured challenge solvers can be used for this challenge (${wildcard ? "*." : ""}${dnsName})` } as ChallengeCreation
       }
-      const solver = applySolverOverrides(picked.solver, order.metadata.annotations)
+      const solver = applySolverOverrides(picked.solver, order.metadata.annotations, namespace)
       if (typeof solver === "string") return { _tag: "NoSolver", message: `Failed to apply the Certificate's HTTP-01 overrides: ${solver}` } as ChallengeCreation
       const offer = (authorization.challenges ?? []).find((challenge) => challenge.type === picked.challengeType)!
       const key = yield* client.keyAuthorization({ type: offer.type, token: offer.token })

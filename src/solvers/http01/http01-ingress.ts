@@ -44,6 +44,13 @@ const adler32 = (text: string): number => {
   return ((b << 16) | a) >>> 0
 }
 
+/** cert-manager's labels on its solver resources (Ingress, HTTPRoute): checksums of the domain and the token. */
+export const solverLabels = (challenge: Challenge): Record<string, string> => ({
+  "acme.cert-manager.io/http-domain": String(adler32(challenge.spec.dnsName)),
+  "acme.cert-manager.io/http-token": String(adler32(challenge.spec.token)),
+  "acme.cert-manager.io/http01-solver": "true",
+})
+
 /** The path that routes one Challenge's token to certops' Service. */
 const challengePath = (challenge: Challenge, service: SolverService) => ({
   path: `${CHALLENGE_PATH_PREFIX}${challenge.spec.token}`,
@@ -60,11 +67,7 @@ export const buildSolverIngress = (challenge: Challenge, service: SolverService)
     metadata: {
       name: solverIngressName(challenge),
       namespace: namespaceOf(challenge),
-      labels: {
-        "acme.cert-manager.io/http-domain": String(adler32(dnsName)),
-        "acme.cert-manager.io/http-token": String(adler32(token)),
-        "acme.cert-manager.io/http01-solver": "true",
-      },
+      labels: solverLabels(challenge),
       annotations: {
         // cert-manager sets it so that nginx allow-lists never keep the ACME server out.
         "nginx.ingress.kubernetes.io/whitelist-source-range": "0.0.0.0/0,::/0",
@@ -155,7 +158,7 @@ const editRules = (challenge: Challenge, name: string, change: (rules: Rules) =>
 
 export const ensureSolverIngress = (challenge: Challenge, service: SolverService): Effect.Effect<void, SolverError, ResourceStore> =>
   Effect.gen(function* () {
-    const name = challenge.spec.solver.http01?.ingress.name
+    const name = challenge.spec.solver.http01?.ingress?.name
     if (name !== undefined) {
       const outcome = yield* editRules(challenge, name, (rules) => withChallengePath(rules, challenge, service), "adding")
       if (outcome === "missing") {
@@ -176,7 +179,7 @@ export const ensureSolverIngress = (challenge: Challenge, service: SolverService
 
 export const deleteSolverIngress = (challenge: Challenge): Effect.Effect<void, SolverError, ResourceStore> =>
   Effect.gen(function* () {
-    const name = challenge.spec.solver.http01?.ingress.name
+    const name = challenge.spec.solver.http01?.ingress?.name
     if (name !== undefined) {
       yield* editRules(challenge, name, (rules) => withoutChallengePath(rules, challenge), "cleaning up")
       return

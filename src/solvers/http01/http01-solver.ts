@@ -1,8 +1,8 @@
 // The HTTP-01 solver. certops answers the ACME server itself (the responder,
 // fed by the token index), so present is: wait until the index serves the
 // Challenge's token, and, when certops runs behind an Ingress controller,
-// make the Ingress that routes the challenge path to certops' Service.
-// cleanUp removes that Ingress; selfCheck fetches the URL as the ACME server will.
+// make the Ingress (or, for gatewayHTTPRoute, the HTTPRoute) that routes the
+// challenge path to certops' Service. cleanUp removes it; selfCheck fetches the URL as the ACME server will.
 import { Context, Effect } from "effect"
 import type { Challenge } from "../../api/acme-challenge.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
@@ -10,6 +10,7 @@ import { ResourceStore } from "../../store/resource-store.ts"
 import { DnsTransport } from "../dns01/dns-transport.ts"
 import { SolverError, type ChallengeSolver } from "../solver.ts"
 import { deleteSolverIngress, ensureSolverIngress } from "./http01-ingress.ts"
+import { deleteSolverRoute, ensureSolverRoute } from "./http01-route.ts"
 import { checkHttp01 } from "./http01-self-check.ts"
 import { Http01TokenIndex } from "./token-index.ts"
 
@@ -42,12 +43,16 @@ export const makeHttp01Solver: Effect.Effect<ChallengeSolver, never, ResourceSto
               ),
           }),
         )
-        if (settings.http01IngressService !== undefined) yield* ensureSolverIngress(challenge, settings.http01IngressService)
+        if (settings.http01IngressService === undefined) return
+        if (challenge.spec.solver.http01?.gatewayHTTPRoute !== undefined) yield* ensureSolverRoute(challenge, settings.http01IngressService)
+        else yield* ensureSolverIngress(challenge, settings.http01IngressService)
       }).pipe(Effect.provideContext(services), Effect.withSpan("http01.present", { attributes: { dnsName: challenge.spec.dnsName } }))
 
-    // Without an Ingress service no Ingress was made; the responder needs no cleaning.
+    // Without a Service to route to, nothing was made; the responder needs no cleaning.
     const cleanUp = (challenge: Challenge) =>
-      settings.http01IngressService === undefined ? Effect.void : deleteSolverIngress(challenge).pipe(Effect.provideContext(services))
+      settings.http01IngressService === undefined
+        ? Effect.void
+        : (challenge.spec.solver.http01?.gatewayHTTPRoute !== undefined ? deleteSolverRoute(challenge) : deleteSolverIngress(challenge)).pipe(Effect.provideContext(services))
 
     const selfCheck = (challenge: Challenge) =>
       checkHttp01(challenge, { port: settings.http01SelfCheckPort, nameservers: settings.selfCheckNameservers }).pipe(

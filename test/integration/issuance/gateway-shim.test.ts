@@ -5,13 +5,14 @@
 // cert-manager.io/ignore-tls-listeners, a Passthrough one and a plain HTTP
 // one ask for nothing; removing a listener removes its Certificate.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber, Stream } from "effect"
 import { stringify } from "yaml"
-import { Certificates, Events, Gateways } from "../../../src/api/kinds.ts"
+import type { HTTPRoute } from "../../../src/api/gateway.ts"
+import { Certificates, Events, Gateways, HTTPRoutes } from "../../../src/api/kinds.ts"
 import { runIssuance } from "../../../src/controllers/issuance.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
+import { acmeIssuer, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed, kubectlApply } from "../../support/kube.ts"
 
 const env = testEnvironment()
@@ -56,5 +57,37 @@ describe("gateway-shim", () => {
       assert.isTrue(events.some((event) => event.involvedObject.kind === "Gateway" && event.reason === "DeleteCertificate" && (event.message ?? "").includes("api-tls")))
     }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace, enableGatewayApi: true })))),
     90_000,
+  )
+})
+
+describe("HTTP-01 through the Gateway API (http01.gatewayHTTPRoute)", () => {
+  const namespace = uniqueName("httproute")
+  it.live("answers each challenge through an HTTPRoute attached to the Certificate's Gateway, removed afterwards", () =>
+    Effect.gen(function* () {
+      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
+      const store = yield* ResourceStore
+      yield* runIssuance
+      const apply = (yaml: string) => Effect.sync(() => kubectlApply(env, yaml))
+      // No parentRefs on the solver: the Gateway the Certificate comes from is the parent.
+      yield* apply(stringify(acmeIssuer(env, namespace, "letsencrypt", [{ http01: { gatewayHTTPRoute: { labels: { team: "edge" } } } }])))
+      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "letsencrypt"))
+      const routes: Array<HTTPRoute> = []
+      const watching = yield* Effect.forkChild(store.watch(HTTPRoutes, { namespace }).pipe(Stream.runForEach((event) => Effect.sync(() => routes.push(event.object)))))
+      const host = `${uniqueName("route")}.${env.dns.zone}`
+      yield* apply(gatewayYaml(namespace, { "cert-manager.io/issuer": "letsencrypt" }, [https("site", host, "site-tls")]))
+      const certificate = yield* eventually("the Certificate to be Ready", readyCertificate(namespace, "site-tls"), 90)
+      assert.deepStrictEqual(certificate.spec.dnsNames, [host])
+      const route = routes[0]
+      assert.isDefined(route, "an HTTPRoute was made for the challenge")
+      assert.deepStrictEqual(route!.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge", namespace }])
+      assert.deepStrictEqual(route!.spec.hostnames, [host])
+      assert.match(route!.spec.rules?.[0]?.matches?.[0]?.path?.value ?? "", /^\/\.well-known\/acme-challenge\/.+/)
+      assert.deepStrictEqual(route!.spec.rules?.[0]?.backendRefs, [{ group: "", kind: "Service", name: "certops-acme-http01", port: 8089, weight: 1 }])
+      assert.strictEqual(route!.metadata.labels?.["team"], "edge")
+      assert.strictEqual(route!.metadata.ownerReferences?.[0]?.kind, "Challenge")
+      yield* eventually("the HTTPRoute to be removed", store.list(HTTPRoutes, { namespace }).pipe(Effect.map((all) => (all.length === 0 ? all : undefined))), 30)
+      yield* Fiber.interrupt(watching)
+    }).pipe(Effect.scoped, Effect.provide(e2eLayer(env, e2eSettings(env, { namespace, enableGatewayApi: true, http01IngressService: { name: "certops-acme-http01", port: 8089 } })))),
+    120_000,
   )
 })

@@ -69,7 +69,7 @@ describe("the reference documents' manifests", () => {
     const decoded = expectDecodes({ ...issuer, apiVersion: toV1(issuer.apiVersion) })
     expect(decoded.kind).toBe("Issuer")
     if (decoded.kind !== "Issuer") return
-    expect(decoded.spec.acme?.solvers?.[0]?.http01?.ingress.class).toBe("nginx")
+    expect(decoded.spec.acme?.solvers?.[0]?.http01?.ingress?.class).toBe("nginx")
     expect(decoded.spec.acme?.privateKeySecretRef.name).toBe(issuer.metadata.name)
   })
 

@@ -54,6 +54,16 @@ describe("applySolverOverrides", () => {
     expect(applySolverOverrides({ dns01: { webhook: { groupName: "g", solverName: "s" } } }, { "acme.cert-manager.io/http01-override-ingress-name": "x" })).toEqual({ dns01: { webhook: { groupName: "g", solverName: "s" } } })
   })
 
+  it("attaches a gatewayHTTPRoute solver to the Certificate's Gateway, in place of a parentRef naming it, and needs some parent", () => {
+    const route = { http01: { gatewayHTTPRoute: { parentRefs: [{ name: "edge", namespace: "shop", kind: "Gateway" }, { name: "other", kind: "Gateway" }] } } }
+    const annotations = { "acme.cert-manager.io/http01-parentrefkind": "Gateway", "acme.cert-manager.io/http01-parentrefname": "edge" }
+    expect(applySolverOverrides(route, annotations, "shop")).toEqual({
+      http01: { gatewayHTTPRoute: { parentRefs: [{ name: "other", kind: "Gateway" }, { group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge", namespace: "shop" }] } },
+    })
+    expect(applySolverOverrides({ http01: { gatewayHTTPRoute: {} } }, {}, "shop")).toBe("must specify parentRefs either through annotations or solver config")
+    expect(applySolverOverrides(route, { "acme.cert-manager.io/http01-parentrefname": "edge" }, "shop")).toBe("cannot specify only one of parentRefName, parentRefKind override annotations")
+  })
+
   it("refuses two at once", () => {
     expect(applySolverOverrides(solver, { "acme.cert-manager.io/http01-override-ingress-name": "kuard", "acme.cert-manager.io/http01-override-ingress-class": "traefik" }))
       .toBe("may not specify more than one of: name, class, ingressClassName override annotations")
