@@ -33,7 +33,7 @@ export const Gateway = Schema.Struct({
 })
 export type Gateway = typeof Gateway.Type
 
-const ParentReference = Schema.Struct({
+export const ParentReference = Schema.Struct({
   group: Schema.optionalKey(Schema.String),
   kind: Schema.optionalKey(Schema.String),
   name: Schema.String,

@@ -6,6 +6,7 @@
 import { Schema } from "effect"
 import { Base64Bytes, Conditions, ObjectMeta, StringMap } from "./meta.ts"
 import { SecretKeySelector } from "./references.ts"
+import { ParentReference } from "./gateway.ts"
 
 /** Which names a solver is for; the most specific matching selector wins. */
 export const SolverSelector = Schema.Struct({
@@ -52,20 +53,10 @@ export const Dns01Solver = Schema.Struct({
 })
 export type Dns01Solver = typeof Dns01Solver.Type
 
-/** A Gateway API parentRef (gateway.networking.k8s.io ParentReference). */
-export const GatewayParentRef = Schema.Struct({
-  group: Schema.optionalKey(Schema.String),
-  kind: Schema.optionalKey(Schema.String),
-  name: Schema.String,
-  namespace: Schema.optionalKey(Schema.String),
-  sectionName: Schema.optionalKey(Schema.String),
-  port: Schema.optionalKey(Schema.Int),
-})
-
 /** HTTP-01 through an HTTPRoute per Challenge, attached to these parents (or the Gateway a Certificate names). */
 export const Http01GatewaySolver = Schema.Struct({
-  parentRefs: Schema.optionalKey(Schema.Array(GatewayParentRef)),
-  labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  parentRefs: Schema.optionalKey(Schema.Array(ParentReference)),
+  labels: Schema.optionalKey(StringMap),
   serviceType: Schema.optionalKey(Schema.Literals(["ClusterIP", "NodePort"])),
 })
 export type Http01GatewaySolver = typeof Http01GatewaySolver.Type

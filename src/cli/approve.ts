@@ -10,10 +10,8 @@ import type { CertificateRequest } from "../api/certificate-request.ts"
 import { CertificateRequests } from "../api/kinds.ts"
 import { findCondition, setCondition } from "../controllers/shared/conditions.ts"
 import { nowTimestamp } from "../controllers/shared/time.ts"
-import { detectCluster } from "../settings/cluster-detection.ts"
-import { kubernetesStoreLayer } from "../store/kubernetes/layer.ts"
 import { ResourceStore } from "../store/resource-store.ts"
-import { parseTarget } from "./status.ts"
+import { chooseStore, parseTarget, storeLayer } from "./status.ts"
 
 /** Ends the command with exit code 1; the reason is already printed. */
 class DecisionFailed extends Data.TaggedError("DecisionFailed")<{ readonly reason: string }> {
@@ -69,13 +67,12 @@ const decisionCommand = (name: "approve" | "deny", decision: Decision) =>
       message: Flag.String("message").pipe(Flag.withDescription("the condition's message, for people"), Flag.withDefault(`manually ${decision.toLowerCase()} by "certops ${name}"`)),
     },
     Effect.fn(name)(function* ({ request, namespace, reason, message }) {
-      const access = detectCluster()
-      const layer = kubernetesStoreLayer({ cachedKinds: [], ...(access._tag === "Kubeconfig" ? { kubeconfigPath: access.path } : {}) })
-      const run =
-        access._tag === "None"
-          ? Effect.fail(new DecisionRefused({ message: "no cluster configured: no kubeconfig ($KUBECONFIG, ~/.kube/config) and no in-cluster service account" }))
-          : write(request, namespace, decision, reason, message).pipe(Effect.provide(layer))
-      yield* run.pipe(Effect.catch((error) => Effect.andThen(Console.error(`error: ${error.message}`), Effect.fail(new DecisionFailed({ reason: error.message })))))
+      // The cluster, as `certops status --store kubernetes` reads it: straight to the API server.
+      const cluster = storeLayer(chooseStore({ store: Option.some("kubernetes"), stateDir: Option.none() }))
+      yield* write(request, namespace, decision, reason, message).pipe(
+        Effect.provide(cluster),
+        Effect.catch((error) => Effect.andThen(Console.error(`error: ${error.message}`), Effect.fail(new DecisionFailed({ reason: error.message })))),
+      )
     }),
   )
 

@@ -57,7 +57,7 @@ export const chooseStore = (
   return kubernetes()
 }
 
-const storeLayer = (choice: StoreChoice): Layer.Layer<ResourceStore, StoreUnavailable | KubeConfigError | StatusUsageError> => {
+export const storeLayer = (choice: StoreChoice): Layer.Layer<ResourceStore, StoreUnavailable | KubeConfigError | StatusUsageError> => {
   switch (choice._tag) {
     case "Embedded":
       return embeddedSnapshotLayer(choice.storeDir)

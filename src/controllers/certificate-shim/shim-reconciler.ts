@@ -1,6 +1,6 @@
 // ingress-shim and gateway-shim: an Ingress or Gateway annotated with an
 // issuer gets the Certificates its tls entries or TLS listeners ask for
-// (rules/ingress-certificates.ts), owned by it, and keeps them in step: an
+// (rules/shim-certificates.ts), owned by it, and keeps them in step: an
 // entry or annotation changed updates them, one removed (or the issuer
 // annotation removed) deletes them. Only Certificates the object controls
 // are touched; a bad annotation is an Event on it (BadConfig, as
@@ -11,40 +11,33 @@ import type { Certificate } from "../../api/certificate.ts"
 import type { Ingress } from "../../api/core.ts"
 import type { Gateway } from "../../api/gateway.ts"
 import { Certificates, Gateways, Ingresses } from "../../api/kinds.ts"
-import {
-  certificatesForGateway,
-  certificatesForIngress,
-  derivedAnnotationKeys,
-  describeIngressProblem,
-  type DefaultIssuer,
-  type IngressCertificates,
-} from "../../rules/ingress-certificates.ts"
+import { describeIngressProblem, type DefaultIssuer } from "../../rules/shim-annotations.ts"
+import { certificatesForGateway, certificatesForIngress, derivedAnnotationKeys, type IngressCertificates } from "../../rules/shim-certificates.ts"
 import { done, type ReconcileResult, type Reconciler } from "../../runtime/reconciler.ts"
 import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { EventRecorder } from "../../store/event-recorder.ts"
+import { jsonEqual } from "../../store/object-semantics.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import type { ControllerServices } from "../services.ts"
+import { solverLabel } from "../../solvers/http01/http01-ingress.ts"
 
 type Shimmed = Ingress | Gateway
 
 const controlledBy = (certificate: Certificate, owner: Shimmed) =>
   certificate.metadata.ownerReferences?.some((reference) => reference.controller === true && reference.uid === owner.metadata.uid) ?? false
 
-/** Key order aside, the same JSON. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, field: unknown) =>
-    field !== null && typeof field === "object" && !Array.isArray(field) ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => a.localeCompare(b))) : field,
-  )
-
-/** The annotations of the Certificate the shim answers for, and no others. */
-const ownAnnotations = (certificate: Certificate) =>
-  Object.fromEntries(Object.entries(certificate.metadata.annotations ?? {}).filter(([key]) => (derivedAnnotationKeys as ReadonlyArray<string>).includes(key)))
+/** A Certificate's annotations split into the shim's own (derivedAnnotationKeys) and everyone else's. */
+const annotationsOf = (certificate: Certificate) => {
+  const entries = Object.entries(certificate.metadata.annotations ?? {})
+  const own = (key: string) => (derivedAnnotationKeys as ReadonlyArray<string>).includes(key)
+  return { shim: Object.fromEntries(entries.filter(([key]) => own(key))), others: Object.fromEntries(entries.filter(([key]) => !own(key))) }
+}
 
 /** What the shim sets: the spec, the labels and its own annotations; the rest of the object is anyone's. */
 const inStep = (existing: Certificate, desired: Certificate) =>
-  canonical(existing.spec) === canonical(desired.spec) &&
-  canonical(existing.metadata.labels ?? {}) === canonical(desired.metadata.labels ?? {}) &&
-  canonical(ownAnnotations(existing)) === canonical(ownAnnotations(desired))
+  jsonEqual(existing.spec, desired.spec) &&
+  jsonEqual(existing.metadata.labels ?? {}, desired.metadata.labels ?? {}) &&
+  jsonEqual(annotationsOf(existing).shim, annotationsOf(desired).shim)
 
 const reconcileShimmed = <A extends Shimmed>(derive: (object: A, defaultIssuer: DefaultIssuer | undefined) => IngressCertificates, skipped: string) => (ingress: A): Effect.Effect<ReconcileResult, unknown, ControllerServices> =>
   Effect.gen(function* () {
@@ -72,9 +65,8 @@ const reconcileShimmed = <A extends Shimmed>(derive: (object: A, defaultIssuer: 
       }
       // Someone else's Certificate of that name (from Git, by hand) is theirs.
       if (!controlledBy(current, ingress) || inStep(current, desired)) continue
-      const { labels: _labels, annotations: currentAnnotations, ...metadata } = current.metadata
-      const others = Object.fromEntries(Object.entries(currentAnnotations ?? {}).filter(([key]) => !(derivedAnnotationKeys as ReadonlyArray<string>).includes(key)))
-      const annotations = { ...others, ...desired.metadata.annotations }
+      const { labels: _labels, annotations: _annotations, ...metadata } = current.metadata
+      const annotations = { ...annotationsOf(current).others, ...desired.metadata.annotations }
       yield* store.update(Certificates, {
         ...current,
         metadata: { ...metadata, ...(desired.metadata.labels === undefined ? {} : { labels: desired.metadata.labels }), ...(Object.keys(annotations).length === 0 ? {} : { annotations }) },
@@ -101,6 +93,8 @@ const toOwner = (kind: string, group: string) => (certificate: Certificate) =>
 export const ingressShimReconciler: Reconciler<Ingress, unknown, ControllerServices> = {
   name: "ingress-shim",
   type: Ingresses,
+  // Not the solver Ingresses certops makes per Challenge: they ask for no certificate, and would cost a read each.
+  labelSelector: `!${solverLabel}`,
   // A Certificate it made, changed or deleted by someone else, is put back.
   secondaries: [{ type: Certificates, toPrimary: toOwner("Ingress", "networking.k8s.io") }],
   reconcile: reconcileShimmed<Ingress>(certificatesForIngress, "Skipped a TLS entry"),

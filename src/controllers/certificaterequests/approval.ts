@@ -16,12 +16,10 @@ import { IssuanceSettings } from "../../settings/issuance-settings.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
 import type { ConditionUpdate } from "../shared/conditions.ts"
 
-export const approverReason = "cert-manager.io"
-
-export const approvedByCertops: ConditionUpdate = {
+const approvedByCertops: ConditionUpdate = {
   type: "Approved",
   status: "True",
-  reason: approverReason,
+  reason: "cert-manager.io",
   message: "Certificate request has been approved by cert-manager.io",
 }
 

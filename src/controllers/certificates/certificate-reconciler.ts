@@ -175,7 +175,7 @@ const reconcileCertificate = (knownAbsent: Set<string>) => (certificate: Certifi
     if (!isFinished(request.value)) return yield* settle(issuing(verdict.reason, verdict.message))
 
     const ready = findCondition(request.value.status?.conditions, "Ready")
-    if (ready?.status !== "True" || request.value.status?.certificate === undefined || isTrue(request.value.status.conditions, "Denied")) {
+    if (ready?.status !== "True" || request.value.status?.certificate === undefined) {
       // As cert-manager: a denial, then an invalid request, say why in their own reason; anything else is Failed.
       const cause = [findCondition(request.value.status?.conditions, "Denied"), findCondition(request.value.status?.conditions, "InvalidRequest")]
         .find((condition) => condition?.status === "True")

@@ -4,7 +4,8 @@
 import type { Certificate } from "../../api/certificate.ts"
 import { formatColumns } from "./columns.ts"
 import type { Ingress } from "../../api/core.ts"
-import { certificatesForIngress, describeIngressProblem } from "../../rules/ingress-certificates.ts"
+import { describeIngressProblem } from "../../rules/shim-annotations.ts"
+import { certificatesForIngress } from "../../rules/shim-certificates.ts"
 import type { CertificateRow, IngressProblemRow } from "./model.ts"
 
 const byNamespaceThenName = (left: Certificate, right: Certificate) =>

@@ -24,7 +24,7 @@ export interface SolverService {
 }
 
 /** Challenges are namespaced; the solver Ingress goes beside its Challenge. */
-const namespaceOf = (challenge: Challenge): string => challenge.metadata.namespace ?? "default"
+export const namespaceOf = (challenge: Challenge): string => challenge.metadata.namespace ?? "default"
 
 /** `cm-acme-http-solver-` and a hash of the Challenge's identity, uid included, so a recreated Challenge gets a new one. */
 export const solverIngressName = (challenge: Challenge): string => {
@@ -44,11 +44,24 @@ const adler32 = (text: string): number => {
   return ((b << 16) | a) >>> 0
 }
 
+/** On every solver Ingress and HTTPRoute, as cert-manager labels its own. */
+export const solverLabel = "acme.cert-manager.io/http01-solver"
+
 /** cert-manager's labels on its solver resources (Ingress, HTTPRoute): checksums of the domain and the token. */
 export const solverLabels = (challenge: Challenge): Record<string, string> => ({
   "acme.cert-manager.io/http-domain": String(adler32(challenge.spec.dnsName)),
   "acme.cert-manager.io/http-token": String(adler32(challenge.spec.token)),
-  "acme.cert-manager.io/http01-solver": "true",
+  [solverLabel]: "true",
+})
+
+/** Solver objects belong to their Challenge: deleting it takes them along. */
+export const solverOwner = (challenge: Challenge) => ({
+  apiVersion: "acme.cert-manager.io/v1",
+  kind: "Challenge",
+  name: challenge.metadata.name,
+  uid: challenge.metadata.uid ?? "",
+  controller: true,
+  blockOwnerDeletion: true,
 })
 
 /** The path that routes one Challenge's token to certops' Service. */
@@ -60,7 +73,7 @@ const challengePath = (challenge: Challenge, service: SolverService) => ({
 
 export const buildSolverIngress = (challenge: Challenge, service: SolverService): Ingress => {
   const ingress = challenge.spec.solver.http01?.ingress
-  const { dnsName, token } = challenge.spec
+  const { dnsName } = challenge.spec
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
@@ -73,16 +86,7 @@ export const buildSolverIngress = (challenge: Challenge, service: SolverService)
         "nginx.ingress.kubernetes.io/whitelist-source-range": "0.0.0.0/0,::/0",
         ...(ingress?.class === undefined ? {} : { "kubernetes.io/ingress.class": ingress.class }),
       },
-      ownerReferences: [
-        {
-          apiVersion: "acme.cert-manager.io/v1",
-          kind: "Challenge",
-          name: challenge.metadata.name,
-          uid: challenge.metadata.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [solverOwner(challenge)],
     },
     spec: {
       ...(ingress?.ingressClassName === undefined ? {} : { ingressClassName: ingress.ingressClassName }),
@@ -99,10 +103,11 @@ export const buildSolverIngress = (challenge: Challenge, service: SolverService)
   }
 }
 
-const storeFailure = (doing: string, error: WriteError) =>
+/** A store write of a solver object (`ingress`, `HTTPRoute`) that failed: retryable when the store says so. */
+export const storeFailure = (doing: string, error: WriteError, object = "ingress") =>
   new SolverError({
     solver: SOLVER,
-    detail: `error ${doing} http01 challenge ingress: ${error.message}`,
+    detail: `error ${doing} http01 challenge ${object}: ${error.message}`,
     retryable: error._tag === "Conflict" || (error._tag === "StoreUnavailable" && error.retryable),
   })
 

@@ -9,16 +9,8 @@ import type { Challenge } from "../../api/acme-challenge.ts"
 import type { HTTPRoute } from "../../api/gateway.ts"
 import { HTTPRoutes } from "../../api/kinds.ts"
 import { ResourceStore } from "../../store/resource-store.ts"
-import type { WriteError } from "../../store/errors.ts"
 import { SolverError } from "../solver.ts"
-import { CHALLENGE_PATH_PREFIX, solverIngressName, solverLabels, type SolverService } from "./http01-ingress.ts"
-
-const routeFailure = (doing: string, error: WriteError) =>
-  new SolverError({
-    solver: "http01",
-    detail: `error ${doing} http01 challenge HTTPRoute: ${error.message}`,
-    retryable: error._tag === "Conflict" || (error._tag === "StoreUnavailable" && error.retryable),
-  })
+import { CHALLENGE_PATH_PREFIX, namespaceOf, solverIngressName, solverLabels, solverOwner, storeFailure, type SolverService } from "./http01-ingress.ts"
 
 export const buildSolverRoute = (challenge: Challenge, service: SolverService): HTTPRoute => {
   const gateway = challenge.spec.solver.http01?.gatewayHTTPRoute
@@ -28,11 +20,9 @@ export const buildSolverRoute = (challenge: Challenge, service: SolverService): 
     kind: "HTTPRoute",
     metadata: {
       name: solverIngressName(challenge),
-      namespace: challenge.metadata.namespace ?? "default",
+      namespace: namespaceOf(challenge),
       labels: { ...gateway?.labels, ...solverLabels(challenge) },
-      ownerReferences: [
-        { apiVersion: "acme.cert-manager.io/v1", kind: "Challenge", name: challenge.metadata.name, uid: challenge.metadata.uid ?? "", controller: true, blockOwnerDeletion: true },
-      ],
+      ownerReferences: [solverOwner(challenge)],
     },
     spec: {
       parentRefs: gateway?.parentRefs ?? [],
@@ -56,14 +46,14 @@ export const ensureSolverRoute = (challenge: Challenge, service: SolverService):
     const store = yield* ResourceStore
     yield* store.create(HTTPRoutes, buildSolverRoute(challenge, service)).pipe(
       Effect.catchTag("AlreadyExists", () => Effect.void),
-      Effect.mapError((error) => routeFailure("ensuring", error)),
+      Effect.mapError((error) => storeFailure("ensuring", error, "HTTPRoute")),
     )
   })
 
 export const deleteSolverRoute = (challenge: Challenge): Effect.Effect<void, SolverError, ResourceStore> =>
   ResourceStore.use((store) =>
-    store.delete(HTTPRoutes, { namespace: challenge.metadata.namespace ?? "default", name: solverIngressName(challenge) }).pipe(
+    store.delete(HTTPRoutes, { namespace: namespaceOf(challenge), name: solverIngressName(challenge) }).pipe(
       Effect.catchTag("NotFound", () => Effect.void),
-      Effect.mapError((error) => routeFailure("cleaning up", error)),
+      Effect.mapError((error) => storeFailure("cleaning up", error, "HTTPRoute")),
     ),
   )

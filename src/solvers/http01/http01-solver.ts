@@ -20,6 +20,12 @@ import { Http01TokenIndex } from "./token-index.ts"
  */
 const SERVE_TIMEOUT = "30 seconds"
 
+/** What routes the challenge path to certops' Service: an HTTPRoute for gatewayHTTPRoute solvers, else an Ingress. */
+const routeOf = (challenge: Challenge) =>
+  challenge.spec.solver.http01?.gatewayHTTPRoute !== undefined
+    ? { ensure: ensureSolverRoute, remove: deleteSolverRoute }
+    : { ensure: ensureSolverIngress, remove: deleteSolverIngress }
+
 /** A solver with the IssuanceSettings in force when it is made. */
 export const makeHttp01Solver: Effect.Effect<ChallengeSolver, never, ResourceStore | Http01TokenIndex | DnsTransport> = Effect.gen(
   function* () {
@@ -43,16 +49,14 @@ export const makeHttp01Solver: Effect.Effect<ChallengeSolver, never, ResourceSto
               ),
           }),
         )
-        if (settings.http01IngressService === undefined) return
-        if (challenge.spec.solver.http01?.gatewayHTTPRoute !== undefined) yield* ensureSolverRoute(challenge, settings.http01IngressService)
-        else yield* ensureSolverIngress(challenge, settings.http01IngressService)
+        if (settings.http01IngressService !== undefined) yield* routeOf(challenge).ensure(challenge, settings.http01IngressService)
       }).pipe(Effect.provideContext(services), Effect.withSpan("http01.present", { attributes: { dnsName: challenge.spec.dnsName } }))
 
     // Without a Service to route to, nothing was made; the responder needs no cleaning.
     const cleanUp = (challenge: Challenge) =>
       settings.http01IngressService === undefined
         ? Effect.void
-        : (challenge.spec.solver.http01?.gatewayHTTPRoute !== undefined ? deleteSolverRoute(challenge) : deleteSolverIngress(challenge)).pipe(Effect.provideContext(services))
+        : routeOf(challenge).remove(challenge).pipe(Effect.provideContext(services))
 
     const selfCheck = (challenge: Challenge) =>
       checkHttp01(challenge, { port: settings.http01SelfCheckPort, nameservers: settings.selfCheckNameservers }).pipe(

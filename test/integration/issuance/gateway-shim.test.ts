@@ -9,16 +9,15 @@ import { Effect, Fiber, Stream } from "effect"
 import { stringify } from "yaml"
 import type { HTTPRoute } from "../../../src/api/gateway.ts"
 import { Certificates, Events, Gateways, HTTPRoutes } from "../../../src/api/kinds.ts"
-import { runIssuance } from "../../../src/controllers/issuance.ts"
-import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { acmeIssuer, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
-import { createNamespaceNamed, kubectlApply } from "../../support/kube.ts"
+import { acmeIssuer, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuerIn } from "../../support/issuance-e2e.ts"
+import { kubectlApply } from "../../support/kube.ts"
 
 const env = testEnvironment()
 
 type Listener = { name: string; hostname?: string; port: number; protocol: string; tls?: { mode?: string; certificateRefs?: ReadonlyArray<{ name: string }> } }
 const https = (name: string, hostname: string, secret: string): Listener => ({ name, hostname, port: 443, protocol: "HTTPS", tls: { mode: "Terminate", certificateRefs: [{ name: secret }] } })
+const apply = (yaml: string) => Effect.sync(() => kubectlApply(env, yaml))
 const gatewayYaml = (namespace: string, annotations: Record<string, string>, listeners: ReadonlyArray<Listener>) =>
   stringify({ apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "edge", namespace, annotations }, spec: { gatewayClassName: "example", listeners } })
 
@@ -26,12 +25,7 @@ describe("gateway-shim", () => {
   const namespace = uniqueName("gateway")
   it.live("issues the Certificates a Gateway's TLS listeners ask for, and follows the Gateway", () =>
     Effect.gen(function* () {
-      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-      const store = yield* ResourceStore
-      yield* runIssuance
-      const apply = (yaml: string) => Effect.sync(() => kubectlApply(env, yaml))
-      yield* apply(stringify({ apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "self", namespace }, spec: { selfSigned: {} } }))
-      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "self"))
+      const store = yield* readyIssuerIn(env, { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "self", namespace }, spec: { selfSigned: {} } })
       const annotations = { "cert-manager.io/issuer": "self", "cert-manager.io/ignore-tls-listeners": "internal" }
       yield* apply(gatewayYaml(namespace, annotations, [
         https("www", "www.example.test", "site-tls"),
@@ -64,13 +58,8 @@ describe("HTTP-01 through the Gateway API (http01.gatewayHTTPRoute)", () => {
   const namespace = uniqueName("httproute")
   it.live("answers each challenge through an HTTPRoute attached to the Certificate's Gateway, removed afterwards", () =>
     Effect.gen(function* () {
-      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-      const store = yield* ResourceStore
-      yield* runIssuance
-      const apply = (yaml: string) => Effect.sync(() => kubectlApply(env, yaml))
       // No parentRefs on the solver: the Gateway the Certificate comes from is the parent.
-      yield* apply(stringify(acmeIssuer(env, namespace, "letsencrypt", [{ http01: { gatewayHTTPRoute: { labels: { team: "edge" } } } }])))
-      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "letsencrypt"))
+      const store = yield* readyIssuerIn(env, acmeIssuer(env, namespace, "letsencrypt", [{ http01: { gatewayHTTPRoute: { labels: { team: "edge" } } } }]))
       const routes: Array<HTTPRoute> = []
       const watching = yield* Effect.forkChild(store.watch(HTTPRoutes, { namespace }).pipe(Stream.runForEach((event) => Effect.sync(() => routes.push(event.object)))))
       const host = `${uniqueName("route")}.${env.dns.zone}`

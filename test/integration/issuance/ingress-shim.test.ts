@@ -14,7 +14,7 @@ import { runIssuance } from "../../../src/controllers/issuance.ts"
 import { ResourceStore } from "../../../src/store/resource-store.ts"
 import { dnsNamesOf, splitPemChain } from "../../support/acme.ts"
 import { testEnvironment, uniqueName } from "../../support/env.ts"
-import { acmeIssuer, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer } from "../../support/issuance-e2e.ts"
+import { acmeIssuer, e2eLayer, e2eSettings, eventually, readyCertificate, readyIssuer, readyIssuerIn } from "../../support/issuance-e2e.ts"
 import { createNamespaceNamed, kubectl, kubectlApply } from "../../support/kube.ts"
 
 const env = testEnvironment()
@@ -99,12 +99,8 @@ describe("ingress-shim with acme.cert-manager.io/http01-edit-in-place", () => {
   const namespace = uniqueName("in-place")
   it.live("routes the challenge through the user's own Ingress, serves a temporary certificate meanwhile, and leaves the Ingress as it was", () =>
     Effect.gen(function* () {
-      yield* Effect.promise(() => createNamespaceNamed(env, namespace))
-      const store = yield* ResourceStore
-      yield* runIssuance
+      const store = yield* readyIssuerIn(env, acmeIssuer(env, namespace, "letsencrypt-staging", [{ http01: { ingress: { ingressClassName: "nginx" } } }]))
       const apply = (yaml: string) => Effect.sync(() => kubectlApply(env, yaml))
-      yield* apply(stringify(acmeIssuer(env, namespace, "letsencrypt-staging", [{ http01: { ingress: { ingressClassName: "nginx" } } }])))
-      yield* eventually("the Issuer to be Ready", readyIssuer(namespace, "letsencrypt-staging"))
       const host = `${uniqueName("edit")}.${env.dns.zone}`
       yield* apply(ingressYaml(namespace, "kuard", { "cert-manager.io/issuer": "letsencrypt-staging", "acme.cert-manager.io/http01-edit-in-place": "true" }, [{ hosts: [host], secretName: "kuard-tls" }]))
       const specOf = () => JSON.parse(kubectl(env, ["get", "ingress", "kuard", "-n", namespace, "-o", "jsonpath={.spec}"])) as unknown

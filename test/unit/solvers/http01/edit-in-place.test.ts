@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest"
 import type { Challenge } from "../../../../src/api/acme-challenge.ts"
 import type { Ingress } from "../../../../src/api/core.ts"
-import { certificatesForIngress } from "../../../../src/rules/ingress-certificates.ts"
+import { certificatesForIngress } from "../../../../src/rules/shim-certificates.ts"
 import { applySolverOverrides } from "../../../../src/rules/solver-overrides.ts"
 import { withChallengePath, withoutChallengePath } from "../../../../src/solvers/http01/http01-ingress.ts"
 

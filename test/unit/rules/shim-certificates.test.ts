@@ -3,7 +3,8 @@
 // cert-manager reads them, and the problems that stop an Ingress or an entry.
 import { describe, expect, it } from "vitest"
 import type { Ingress } from "../../../src/api/core.ts"
-import { certificatesForGateway, certificatesForIngress, describeIngressProblem, splitCsv } from "../../../src/rules/ingress-certificates.ts"
+import { describeIngressProblem, splitCsv } from "../../../src/rules/shim-annotations.ts"
+import { certificatesForGateway, certificatesForIngress } from "../../../src/rules/shim-certificates.ts"
 
 const ingress = (annotations: Record<string, string>, tls: NonNullable<NonNullable<Ingress["spec"]>["tls"]> = [{ hosts: ["web.example.com"], secretName: "web-tls" }], labels: Record<string, string> = {}): Ingress => ({
   apiVersion: "networking.k8s.io/v1",

@@ -1,17 +1,11 @@
-// cert-manager's ingress-shim as data: the Certificates an annotated Ingress
-// asks for (one per tls entry, named after its secretName, the hosts as
-// names), with the annotations cert-manager honours translated into their
-// Certificate fields, each name and value as cert-manager reads them
-// (pkg/controller/certificate-shim). One function, for the in-cluster shim
-// and for Ingresses in Git (`certops check`, `certops plan`).
-import { isIP } from "node:net"
+// The annotations cert-manager's certificate-shim reads on an Ingress or a
+// Gateway (pkg/controller/certificate-shim: issuerForIngressLike,
+// translateAnnotations), each name and value as cert-manager reads it: which
+// issuer, and the Certificate fields they set. A value that cannot be read is
+// a problem at its annotation's path.
 import type { Certificate } from "../api/certificate.ts"
 import { KeyUsage } from "../api/certificate.ts"
-import type { Ingress } from "../api/core.ts"
 import { parseGoDuration } from "../api/duration.ts"
-import { defaultUsages } from "../pki/usages.ts"
-import type { Gateway } from "../api/gateway.ts"
-import { overrideAnnotations, parentRefAnnotations } from "./solver-overrides.ts"
 
 export const shimAnnotations = {
   issuer: "cert-manager.io/issuer",
@@ -48,28 +42,6 @@ export const shimAnnotations = {
   http01IngressClassName: "acme.cert-manager.io/http01-ingress-ingressclassname",
 } as const
 
-/** The annotations the shim sets on its Certificates (setIssuerSpecificConfig): only these are its to change. */
-export const derivedAnnotationKeys = [
-  parentRefAnnotations.kind,
-  parentRefAnnotations.name,
-  overrideAnnotations.ingressName,
-  overrideAnnotations.ingressClass,
-  overrideAnnotations.ingressClassName,
-  "cert-manager.io/issue-temporary-certificate",
-] as const
-
-/** HTTP-01 through this Ingress: edited in place (with a temporary certificate meanwhile), or through a class of its choosing. */
-const solverAnnotations = (ingress: Ingress): Record<string, string> => {
-  const annotations = ingress.metadata.annotations ?? {}
-  return {
-    ...(annotations[shimAnnotations.editInPlace] === "true"
-      ? { [overrideAnnotations.ingressName]: ingress.metadata.name, "cert-manager.io/issue-temporary-certificate": "true" }
-      : {}),
-    ...(annotations[shimAnnotations.http01IngressClass] ? { [overrideAnnotations.ingressClass]: annotations[shimAnnotations.http01IngressClass]! } : {}),
-    ...(annotations[shimAnnotations.http01IngressClassName] ? { [overrideAnnotations.ingressClassName]: annotations[shimAnnotations.http01IngressClassName]! } : {}),
-  }
-}
-
 /** The issuer for `kubernetes.io/tls-acme: "true"` (cert-manager's --default-issuer-*). */
 export interface DefaultIssuer {
   readonly name: string
@@ -83,29 +55,9 @@ export interface IngressProblem {
   readonly message: string
 }
 
-export interface IngressCertificates {
-  /** Whether the Ingress asks for certificates at all (an issuer annotation, or tls-acme with a default issuer). */
-  readonly annotated: boolean
-  readonly certificates: ReadonlyArray<Certificate>
-  readonly problems: ReadonlyArray<IngressProblem>
-  /**
-   * A problem stops the whole Ingress (an annotation certops cannot read,
-   * contradicting issuer annotations, a secretName used twice): its
-   * Certificates stay as they are. A bad tls entry only skips that entry.
-   */
-  readonly halted: boolean
-  /** The Secrets the object still names, even in an entry skipped as bad: their Certificates stay. */
-  readonly secretNames: ReadonlyArray<string>
-}
+export const describeIngressProblem = (problem: IngressProblem): string => `${problem.path}: ${problem.message}`
 
 const annotationPath = (key: string) => `metadata.annotations[${JSON.stringify(key)}]`
-
-/**
- * Labels that say how the Ingress got there, not what it is: kubectl's apply
- * set, and certops' own provenance (an Ingress from Git), which would make
- * the apply step prune the derived Certificate as gone from Git.
- */
-const bookkeepingLabel = (key: string) => key === "applyset.kubernetes.io/part-of" || key.startsWith("certops.io/")
 
 /** cert-manager's SplitWithEscapeCSV: comma separated, double quotes around a value that holds commas. */
 export const splitCsv = (text: string): ReadonlyArray<string> | string => {
@@ -132,10 +84,11 @@ export const splitCsv = (text: string): ReadonlyArray<string> | string => {
   return values
 }
 
-const isTrue = (value: string | undefined) => value !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(value)
+/** Go's strconv.ParseBool, true side: how cert-manager reads kubernetes.io/tls-acme. */
+export const isTrue = (value: string | undefined) => value !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(value)
 
 /** Which issuer, from the annotations (issuerForIngressLike): problems when they contradict each other. */
-const issuerOf = (annotations: Readonly<Record<string, string>>, defaultIssuer: DefaultIssuer | undefined) => {
+export const issuerOf = (annotations: Readonly<Record<string, string>>, defaultIssuer: DefaultIssuer | undefined) => {
   const problems: Array<IngressProblem> = []
   let name = defaultIssuer?.name ?? ""
   let kind = defaultIssuer?.kind ?? "Issuer"
@@ -156,10 +109,11 @@ const issuerOf = (annotations: Readonly<Record<string, string>>, defaultIssuer: 
   return { issuerRef: { name, kind, group }, problems }
 }
 
-type Spec = { -readonly [K in keyof Certificate["spec"]]: Certificate["spec"][K] }
+/** A Certificate spec being filled in from the annotations. */
+export type Spec = { -readonly [K in keyof Certificate["spec"]]: Certificate["spec"][K] }
 
 /** translateAnnotations: the Certificate fields the annotations set, or the first annotation that cannot be read. */
-const translate = (annotations: Readonly<Record<string, string>>, spec: Spec): IngressProblem | undefined => {
+export const translate = (annotations: Readonly<Record<string, string>>, spec: Spec): IngressProblem | undefined => {
   const read = (key: string) => annotations[key]
   const bad = (key: string, message: string): IngressProblem => ({ path: annotationPath(key), message })
   const list = (key: string) => (read(key) ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
@@ -275,130 +229,3 @@ const parseSecretTemplate = (json: string): { labels?: Record<string, string>; a
   return template as { labels?: Record<string, string>; annotations?: Record<string, string> }
 }
 
-/** Whether the Ingress asks for certificates (hasShimAnnotation). */
-export const asksForCertificates = (ingress: Pick<Owner, "metadata">, defaultIssuer: DefaultIssuer | undefined): boolean => {
-  const annotations = ingress.metadata.annotations ?? {}
-  return shimAnnotations.issuer in annotations || shimAnnotations.clusterIssuer in annotations || (defaultIssuer !== undefined && isTrue(annotations[shimAnnotations.tlsAcme]))
-}
-
-/** What asks for certificates: an Ingress or a Gateway, by its metadata. */
-interface Owner {
-  readonly apiVersion: string
-  readonly kind: string
-  readonly metadata: Ingress["metadata"]
-}
-
-/** One Certificate per Secret, with the hosts that want it. */
-interface Entry {
-  readonly secretName: string
-  readonly hosts: ReadonlyArray<string>
-}
-
-/** The Certificates for the entries, every annotation translated alike; a bad one stops them all, as in cert-manager. */
-const buildCertificates = (owner: Owner, issuerRef: Certificate["spec"]["issuerRef"], entries: ReadonlyArray<Entry>, certificateAnnotations: Readonly<Record<string, string>>) => {
-  const annotations = owner.metadata.annotations ?? {}
-  const labels = Object.fromEntries(Object.entries(owner.metadata.labels ?? {}).filter(([key]) => !bookkeepingLabel(key)))
-  const certificates: Array<Certificate> = []
-  for (const { secretName, hosts } of entries) {
-    const spec: Spec = {
-      secretName,
-      issuerRef,
-      usages: defaultUsages as ReadonlyArray<KeyUsage>,
-      ...(hosts.some((host) => isIP(host) === 0) ? { dnsNames: hosts.filter((host) => isIP(host) === 0) } : {}),
-      ...(hosts.some((host) => isIP(host) !== 0) ? { ipAddresses: hosts.filter((host) => isIP(host) !== 0) } : {}),
-    }
-    const problem = translate(annotations, spec)
-    if (problem !== undefined) return problem
-    certificates.push({
-      apiVersion: "cert-manager.io/v1",
-      kind: "Certificate",
-      metadata: {
-        name: secretName,
-        namespace: owner.metadata.namespace ?? "",
-        ...(Object.keys(labels).length === 0 ? {} : { labels }),
-        ...(Object.keys(certificateAnnotations).length === 0 ? {} : { annotations: certificateAnnotations }),
-        ...(owner.metadata.uid === undefined
-          ? {}
-          : { ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }] }),
-      },
-      spec,
-    })
-  }
-  return certificates
-}
-
-/** The issuer, the entries and their problems, into the shim's answer. */
-const derive = (
-  owner: Owner,
-  defaultIssuer: DefaultIssuer | undefined,
-  entries: ReadonlyArray<Entry>,
-  entryProblems: ReadonlyArray<IngressProblem>,
-  certificateAnnotations: Readonly<Record<string, string>>,
-  secretNames: ReadonlyArray<string>,
-): IngressCertificates => {
-  const halt = (problems: ReadonlyArray<IngressProblem>): IngressCertificates => ({ annotated: true, certificates: [], problems, halted: true, secretNames })
-  const issuer = issuerOf(owner.metadata.annotations ?? {}, defaultIssuer)
-  if (issuer.problems.length > 0) return halt(issuer.problems)
-  const built = buildCertificates(owner, issuer.issuerRef, entries, certificateAnnotations)
-  if (!Array.isArray(built)) return halt([built as IngressProblem])
-  return { annotated: true, certificates: built, problems: entryProblems, halted: false, secretNames }
-}
-
-export const certificatesForIngress = (ingress: Ingress, defaultIssuer?: DefaultIssuer): IngressCertificates => {
-  if (!asksForCertificates(ingress, defaultIssuer)) return { annotated: false, certificates: [], problems: [], halted: false, secretNames: [] }
-  const tls = ingress.spec?.tls ?? []
-  // A Secret holds one certificate: two entries naming it contradict each other.
-  const duplicates: Array<IngressProblem> = []
-  const firstUse = new Map<string, number>()
-  tls.forEach((entry, index) => {
-    const secretName = entry.secretName ?? ""
-    const first = firstUse.get(secretName)
-    if (first === undefined) firstUse.set(secretName, index)
-    else duplicates.push({ path: `spec.tls[${first}].secretName`, message: `this secret name must only appear in a single TLS entry but is also used in spec.tls[${index}].secretName` })
-  })
-  const secretNames = tls.flatMap((entry) => (entry.secretName === undefined ? [] : [entry.secretName]))
-  if (duplicates.length > 0) return { annotated: true, certificates: [], problems: duplicates, halted: true, secretNames }
-  const problems: Array<IngressProblem> = []
-  const entries: Array<Entry> = []
-  for (const [index, entry] of tls.entries()) {
-    const hosts = entry.hosts ?? []
-    if (hosts.length === 0) problems.push({ path: `spec.tls[${index}].hosts`, message: "Required value: a TLS entry needs hosts" })
-    if ((entry.secretName ?? "") === "") problems.push({ path: `spec.tls[${index}].secretName`, message: "Required value: a TLS entry needs a secretName" })
-    if (hosts.length > 0 && (entry.secretName ?? "") !== "") entries.push({ secretName: entry.secretName!, hosts })
-  }
-  return derive(ingress, defaultIssuer, entries, problems, solverAnnotations(ingress), secretNames)
-}
-
-/**
- * gateway-shim (handleGatewayAPIListeners): every HTTPS or TLS listener in
- * Terminate mode, not named in cert-manager.io/ignore-tls-listeners, asks
- * for its certificateRefs (Secrets in the Gateway's namespace) to hold a
- * certificate for its hostname; listeners sharing a Secret share its
- * Certificate. Challenges answer through an HTTPRoute on this Gateway.
- */
-export const certificatesForGateway = (gateway: Gateway): IngressCertificates => {
-  if (!asksForCertificates(gateway, undefined)) return { annotated: false, certificates: [], problems: [], halted: false, secretNames: [] }
-  const namespace = gateway.metadata.namespace ?? ""
-  const ignored = new Set((gateway.metadata.annotations?.[shimAnnotations.ignoreTlsListeners] ?? "").split(",").map((name) => name.trim()))
-  const problems: Array<IngressProblem> = []
-  const hostsBySecret = new Map<string, Array<string>>()
-  for (const [index, listener] of (gateway.spec?.listeners ?? []).entries()) {
-    if (listener.protocol !== "HTTPS" && listener.protocol !== "TLS") continue
-    if (listener.tls?.mode === "Passthrough" || ignored.has(listener.name)) continue
-    const path = `spec.listeners[${index}]`
-    const skipped = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message: `Skipped a listener block: ${message}` })
-    if ((listener.hostname ?? "") === "") { skipped("hostname", "the hostname cannot be empty"); continue }
-    if (listener.tls === undefined) { skipped("tls", "the TLS block cannot be empty"); continue }
-    const refs = listener.tls.certificateRefs ?? []
-    if (refs.length === 0) { skipped("tls.certificateRefs", "listener has no certificateRefs"); continue }
-    const bad = refs.findIndex((ref) => !["", "core"].includes(ref.group ?? "") || !["", "Secret"].includes(ref.kind ?? "Secret") || (ref.namespace !== undefined && ref.namespace !== namespace))
-    if (bad !== -1) { skipped(`tls.certificateRefs[${bad}]`, "only Secrets in the Gateway's own namespace (group core or \"\", kind Secret)"); continue }
-    if ((listener.tls.mode ?? "Terminate") !== "Terminate") { skipped("tls.mode", `Unsupported value: "${listener.tls.mode}": supported values: "Terminate"`); continue }
-    for (const ref of refs) hostsBySecret.set(ref.name, [...(hostsBySecret.get(ref.name) ?? []), listener.hostname!])
-  }
-  const entries = [...hostsBySecret].map(([secretName, hosts]) => ({ secretName, hosts }))
-  const secretNames = (gateway.spec?.listeners ?? []).flatMap((listener) => (listener.tls?.certificateRefs ?? []).map((ref) => ref.name))
-  return derive(gateway, undefined, entries, problems, { [parentRefAnnotations.kind]: "Gateway", [parentRefAnnotations.name]: gateway.metadata.name }, secretNames)
-}
-
-export const describeIngressProblem = (problem: IngressProblem): string => `${problem.path}: ${problem.message}`
